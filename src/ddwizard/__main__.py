@@ -1,0 +1,5 @@
+"""Allow ``python -m ddwizard``."""
+
+from ddwizard.cli import main
+
+raise SystemExit(main())

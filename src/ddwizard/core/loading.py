@@ -1,0 +1,130 @@
+"""Load questionnaires and provider profiles from folders, collecting every problem found.
+
+Loading runs at every start, so it stays cheap: one safe YAML parse and one pydantic
+validation per file. Errors name the file, the line and the field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ddwizard.core.errors import DataError, Problem
+from ddwizard.core.provider import Provider, ProviderCatalog
+from ddwizard.core.questionnaire import Questionnaire, QuestionnaireSet
+from ddwizard.core.resources import bundled_dir
+from ddwizard.core.yamlio import load_yaml_file, validate_model
+
+QUESTIONNAIRE_FILES = {"selection": "selection.yaml", "diligence": "diligence.yaml"}
+
+
+def load_questionnaire(path: Path) -> Questionnaire:
+    return validate_model(Questionnaire, load_yaml_file(path, what="questionnaire file"))
+
+
+def load_questionnaires(folder: Path | None = None) -> QuestionnaireSet:
+    """Both questionnaires from ``folder`` (default: bundled), cross-checked."""
+    folder = folder or bundled_dir("questionnaires")
+    _require_folder(folder, "questionnaires")
+    problems: list[Problem] = []
+    loaded: dict[str, Questionnaire] = {}
+    for kind, filename in QUESTIONNAIRE_FILES.items():
+        path = folder / filename
+        try:
+            qn = load_questionnaire(path)
+        except DataError as exc:
+            problems += exc.problems
+            continue
+        if qn.kind != kind:
+            problems.append(
+                Problem(f"expected kind '{kind}' in {filename}, found '{qn.kind}'", file=str(path), field="kind")
+            )
+            continue
+        loaded[kind] = qn
+    if problems:
+        raise DataError(problems)
+    qset = QuestionnaireSet(loaded["selection"], loaded["diligence"])
+    cross = qset.check()
+    if cross:
+        files = {qn.id: str(folder / QUESTIONNAIRE_FILES[qn.kind]) for qn in (qset.selection, qset.diligence)}
+        raise DataError(
+            Problem(p.message, file=files.get(p.file or "", p.file), line=p.line, field=p.field)
+            for p in cross
+        )
+    return qset
+
+
+def load_provider(path: Path) -> Provider:
+    return validate_model(Provider, load_yaml_file(path, what="provider file"))
+
+
+def load_providers(folder: Path | None = None) -> ProviderCatalog:
+    """Every ``*.yaml`` profile in ``folder`` (default: bundled); ids must be unique."""
+    folder = folder or bundled_dir("providers")
+    _require_folder(folder, "providers")
+    problems: list[Problem] = []
+    providers: list[Provider] = []
+    first_file: dict[str, Path] = {}
+    files = sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
+    if not files:
+        raise DataError.single("no provider files (*.yaml) found", file=str(folder))
+    for path in files:
+        try:
+            provider = load_provider(path)
+        except DataError as exc:
+            problems += exc.problems
+            continue
+        if provider.id in first_file:
+            problems.append(
+                Problem(
+                    f"duplicate provider id '{provider.id}' (also in {first_file[provider.id].name})",
+                    file=str(path),
+                    field="id",
+                )
+            )
+            continue
+        first_file[provider.id] = path
+        providers.append(provider)
+    catalog_ids = set(first_file)
+    for provider in providers:
+        for alt in provider.alternatives:
+            if alt not in catalog_ids:
+                problems.append(
+                    Problem(
+                        f"alternative '{alt}' is not a provider id in this folder",
+                        file=str(first_file[provider.id]),
+                        field="alternatives",
+                    )
+                )
+    if problems:
+        raise DataError(problems)
+    return ProviderCatalog(providers)
+
+
+def _require_folder(folder: Path, what: str) -> None:
+    if not folder.exists():
+        raise DataError.single(f"{what} folder not found", file=str(folder))
+    if not folder.is_dir():
+        raise DataError.single(f"expected a {what} folder, found a file", file=str(folder))
+
+
+@dataclass(frozen=True)
+class DataFolders:
+    """The folders a run reads its data from (bundled unless the user points elsewhere)."""
+
+    questionnaires: Path
+    providers: Path
+    templates: Path
+
+    @classmethod
+    def resolve(
+        cls,
+        questionnaires: Path | None = None,
+        providers: Path | None = None,
+        templates: Path | None = None,
+    ) -> DataFolders:
+        return cls(
+            questionnaires=questionnaires or bundled_dir("questionnaires"),
+            providers=providers or bundled_dir("providers"),
+            templates=templates or bundled_dir("report_templates"),
+        )
