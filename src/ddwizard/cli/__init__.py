@@ -36,13 +36,28 @@ def _add_global_options(parser: argparse.ArgumentParser, *, after_command: bool)
     # After the subcommand, SUPPRESS keeps a value given before it unless repeated.
     default = argparse.SUPPRESS if after_command else None
     group = parser.add_argument_group("data and storage (accepted before or after the command)")
-    group.add_argument("--sessions-dir", type=Path, default=default, metavar="DIR",
-                       help="folder of session files (default: $DDWIZARD_HOME/sessions, "
-                       "else the user data folder)")
-    group.add_argument("--providers", type=Path, default=default, metavar="DIR",
-                       help="folder of provider profiles (default: bundled)")
-    group.add_argument("--questionnaires", type=Path, default=default, metavar="DIR",
-                       help="folder with selection.yaml and diligence.yaml (default: bundled)")
+    group.add_argument(
+        "--sessions-dir",
+        type=Path,
+        default=default,
+        metavar="DIR",
+        help="folder of session files (default: $DDWIZARD_HOME/sessions, "
+        "else the user data folder)",
+    )
+    group.add_argument(
+        "--providers",
+        type=Path,
+        default=default,
+        metavar="DIR",
+        help="folder of provider profiles (default: bundled)",
+    )
+    group.add_argument(
+        "--questionnaires",
+        type=Path,
+        default=default,
+        metavar="DIR",
+        help="folder with selection.yaml and diligence.yaml (default: bundled)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -65,40 +80,77 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--preparer", help="who prepares the review (recorded in the audit trail)")
 
     p = command("resume", "resume a review in the terminal wizard")
-    p.add_argument("session", metavar="SESSION", help="session id, unique name prefix, or .json path")
+    p.add_argument(
+        "session", metavar="SESSION", help="session id, unique name prefix, or .json path"
+    )
 
     p = command("sessions", "list saved reviews, most recent first")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
     p = command("answer", "apply an answers file to a session (created when new)")
     p.add_argument("session", metavar="SESSION", help="session id, name, or .json path")
-    p.add_argument("--answers", type=Path, required=True, metavar="FILE.yaml",
-                   help="YAML answers file (see README)")
+    p.add_argument(
+        "--answers",
+        type=Path,
+        required=True,
+        metavar="FILE.yaml",
+        help="YAML answers file (see README)",
+    )
     p.add_argument("--preparer", help="who applies these answers (default: the file's preparer)")
 
     p = command("score", "eligibility, ranking, explanations, red flags and open items")
-    p.add_argument("session", metavar="SESSION", help="session id, name, .json path, or answers .yaml")
+    p.add_argument(
+        "session", metavar="SESSION", help="session id, name, .json path, or answers .yaml"
+    )
     p.add_argument("--json", action="store_true", help="print the JSON contract")
 
     p = command("report", "write the due-diligence memo")
-    p.add_argument("session", metavar="SESSION", help="session id, name, .json path, or answers .yaml")
+    p.add_argument(
+        "session", metavar="SESSION", help="session id, name, .json path, or answers .yaml"
+    )
     p.add_argument("-o", "--output", type=Path, required=True, metavar="FILE", help="output file")
-    p.add_argument("--format", choices=("pdf", "html", "md"), default=None,
-                   help="output format (default: from the file extension, else pdf)")
-    p.add_argument("--templates", type=Path, default=None, metavar="DIR",
-                   help="folder of memo templates (default: bundled)")
+    p.add_argument(
+        "--format",
+        choices=("pdf", "html", "md"),
+        default=None,
+        help="output format (default: from the file extension, else pdf)",
+    )
+    p.add_argument(
+        "--templates",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="folder of memo templates (default: bundled)",
+    )
 
     p = command("demo", "build a complete example review and its memo, no questions asked")
-    p.add_argument("-o", "--output", type=Path, default=Path("ddwizard-demo-memo.pdf"),
-                   metavar="FILE", help="memo path (default: ./ddwizard-demo-memo.pdf)")
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=Path("ddwizard-demo-memo.pdf"),
+        metavar="FILE",
+        help="memo path (default: ./ddwizard-demo-memo.pdf)",
+    )
 
     p = command("validate", "check provider and questionnaire folders; list every problem")
-    p.add_argument("--templates", type=Path, default=None, metavar="DIR",
-                   help="also check a memo templates folder")
+    p.add_argument(
+        "--templates",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="also check a memo templates folder",
+    )
 
     p = command("schema", "write JSON Schema for provider and questionnaire files")
-    p.add_argument("-o", "--output", type=Path, default=Path("."), metavar="DIR",
-                   help="folder to write the schema files into (default: current folder)")
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=Path("."),
+        metavar="DIR",
+        help="folder to write the schema files into (default: current folder)",
+    )
 
     p = command("verify", "check that a session's audit trail is intact")
     p.add_argument("session", metavar="SESSION", help="session id, name, or .json path")
@@ -138,6 +190,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # last resort: never show a traceback to the user
         if os.environ.get("DDWIZARD_DEBUG"):
             raise
-        print(f"error: unexpected {type(exc).__name__}: {exc} "
-              "(set DDWIZARD_DEBUG=1 to see details)", file=sys.stderr)
+        print(
+            f"error: unexpected {type(exc).__name__}: {exc} (set DDWIZARD_DEBUG=1 to see details)",
+            file=sys.stderr,
+        )
         return 1

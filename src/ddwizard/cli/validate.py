@@ -21,7 +21,9 @@ def run_validate(args: argparse.Namespace) -> int:
     if args.questionnaires is not None or not only_one:
         try:
             qset = load_questionnaires(ctx.folders.questionnaires)
-            count = sum(1 for _ in qset.selection.questions()) + sum(1 for _ in qset.diligence.questions())
+            count = sum(1 for _ in qset.selection.questions()) + sum(
+                1 for _ in qset.diligence.questions()
+            )
             checked.append(f"questionnaires: {ctx.folders.questionnaires} ({count} questions)")
         except DataError as exc:
             problems += exc.problems

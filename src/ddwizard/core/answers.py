@@ -153,7 +153,9 @@ def parse_answers_data(
     problems: list[Problem] = []
 
     def problem(message: str, path: tuple[str | int, ...]) -> None:
-        problems.append(Problem(message, file=file, line=loaded.line_of(path), field=dotted(path) or None))
+        problems.append(
+            Problem(message, file=file, line=loaded.line_of(path), field=dotted(path) or None)
+        )
 
     if not isinstance(data, dict):
         raise DataError.single(
@@ -164,7 +166,9 @@ def parse_answers_data(
         )
     for key in data:
         if key not in TOP_LEVEL_KEYS:
-            problem(f"unknown top-level key '{key}' (allowed: {', '.join(TOP_LEVEL_KEYS)})", (str(key),))
+            problem(
+                f"unknown top-level key '{key}' (allowed: {', '.join(TOP_LEVEL_KEYS)})", (str(key),)
+            )
     name = _optional_text(data.get("name"), ("name",), problem)
     preparer = _optional_text(data.get("preparer"), ("preparer",), problem)
 
@@ -180,7 +184,9 @@ def parse_answers_data(
             problem(f"unknown question id '{qid}'", path)
             continue
         if not qset.is_selection(question.id):
-            problem(f"'{qid}' is a diligence question; put it under 'diligence: <provider id>:'", path)
+            problem(
+                f"'{qid}' is a diligence question; put it under 'diligence: <provider id>:'", path
+            )
             continue
         answer = _parse_answer(question, raw, path, problem, allow_evidence=False, now=now)
         if answer is not None:
@@ -225,7 +231,10 @@ def parse_answers_data(
             ids: list[str] = []
             for i, pid in enumerate(raw_short):
                 if str(pid) not in catalog:
-                    problem(f"unknown provider id '{pid}' (known: {', '.join(catalog.ids)})", ("shortlist", i))
+                    problem(
+                        f"unknown provider id '{pid}' (known: {', '.join(catalog.ids)})",
+                        ("shortlist", i),
+                    )
                 elif str(pid) in ids:
                     problem(f"provider '{pid}' is listed twice", ("shortlist", i))
                 else:
@@ -241,11 +250,15 @@ def parse_answers_data(
         if qid not in applicable:
             cond = qset.question(qid).show_if
             why = f" (shown only when {cond.describe()})" if cond else ""
-            warnings.append(f"{file}: answer to '{qid}' is ignored: the question does not apply{why}")
+            warnings.append(
+                f"{file}: answer to '{qid}' is ignored: the question does not apply{why}"
+            )
     for pid, per in diligence.items():
         for qid in per:
             q = qset.question(qid)
-            if q.show_if is not None and not qset.is_shown(q, diligence_lookup(qset, applicable, per)):
+            if q.show_if is not None and not qset.is_shown(
+                q, diligence_lookup(qset, applicable, per)
+            ):
                 warnings.append(
                     f"{file}: diligence answer '{qid}' for {pid} is ignored: "
                     f"shown only when {q.show_if.describe()}"

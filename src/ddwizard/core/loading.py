@@ -37,7 +37,11 @@ def load_questionnaires(folder: Path | None = None) -> QuestionnaireSet:
             continue
         if qn.kind != kind:
             problems.append(
-                Problem(f"expected kind '{kind}' in {filename}, found '{qn.kind}'", file=str(path), field="kind")
+                Problem(
+                    f"expected kind '{kind}' in {filename}, found '{qn.kind}'",
+                    file=str(path),
+                    field="kind",
+                )
             )
             continue
         loaded[kind] = qn
@@ -46,7 +50,10 @@ def load_questionnaires(folder: Path | None = None) -> QuestionnaireSet:
     qset = QuestionnaireSet(loaded["selection"], loaded["diligence"])
     cross = qset.check()
     if cross:
-        files = {qn.id: str(folder / QUESTIONNAIRE_FILES[qn.kind]) for qn in (qset.selection, qset.diligence)}
+        files = {
+            qn.id: str(folder / QUESTIONNAIRE_FILES[qn.kind])
+            for qn in (qset.selection, qset.diligence)
+        }
         raise DataError(
             Problem(p.message, file=files.get(p.file or "", p.file), line=p.line, field=p.field)
             for p in cross

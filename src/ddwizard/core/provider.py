@@ -21,7 +21,15 @@ PROVIDER_ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 REGION_CODES = ("us", "eu", "uk", "ch", "sg", "hk", "uae", "apac_other", "mena_other")
 JURISDICTION_CODES = ("us", "eu", "uk", "ch", "sg", "hk", "uae", "jersey", "other")
 STAKING_ASSETS = ("eth", "sol", "dot", "atom", "ada", "avax", "other")
-ASSET_CODES = ("btc", "eth", "sol", "stablecoins", "erc20_long_tail", "tokenized_securities", "other_l1")
+ASSET_CODES = (
+    "btc",
+    "eth",
+    "sol",
+    "stablecoins",
+    "erc20_long_tail",
+    "tokenized_securities",
+    "other_l1",
+)
 
 Fact = Literal["yes", "no", "unknown"]
 """A yes/no fact that may be undisclosed. YAML booleans are accepted as yes/no."""
@@ -64,7 +72,9 @@ class Licence(_Profile):
     @classmethod
     def _known_jurisdiction(cls, value: str) -> str:
         if value not in JURISDICTION_CODES:
-            raise ValueError(f"unknown jurisdiction code; use one of: {', '.join(JURISDICTION_CODES)}")
+            raise ValueError(
+                f"unknown jurisdiction code; use one of: {', '.join(JURISDICTION_CODES)}"
+            )
         return value
 
 

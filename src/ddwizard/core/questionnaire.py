@@ -180,7 +180,9 @@ class Questionnaire(_Frozen):
 
     def question_hashes(self) -> dict[str, str]:
         """Per-question hash, used to tell changed questions from unchanged ones on resume."""
-        return {q.id: canonical_hash(q.model_dump(mode="json", by_alias=True)) for q in self.questions()}
+        return {
+            q.id: canonical_hash(q.model_dump(mode="json", by_alias=True)) for q in self.questions()
+        }
 
 
 def canonical_hash(data: Any) -> str:

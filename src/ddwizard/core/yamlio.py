@@ -95,7 +95,9 @@ def parse_yaml(text: str, file: str) -> LoadedYaml:
     return LoadedYaml(data=data, file=file, lines=lines)
 
 
-def load_yaml_file(path: Path, *, max_bytes: int = MAX_YAML_BYTES, what: str = "file") -> LoadedYaml:
+def load_yaml_file(
+    path: Path, *, max_bytes: int = MAX_YAML_BYTES, what: str = "file"
+) -> LoadedYaml:
     return parse_yaml(read_text(path, max_bytes=max_bytes, what=what), str(path))
 
 
@@ -155,7 +157,9 @@ def validation_problems(
     for err in exc.errors(include_url=False):
         loc = [p for p in err["loc"] if isinstance(p, str | int)]
         # Drop pydantic's union/function tags, which are not YAML keys.
-        loc = [p for p in loc if not (isinstance(p, str) and ("[" in p or p.startswith("function-")))]
+        loc = [
+            p for p in loc if not (isinstance(p, str) and ("[" in p or p.startswith("function-")))
+        ]
         line = source.line_of(loc) if source else None
         problems.append(
             Problem(
