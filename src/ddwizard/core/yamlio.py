@@ -18,6 +18,9 @@ from ddwizard.core.errors import DataError, Problem
 
 MAX_YAML_BYTES = 2 * 1024 * 1024
 
+# libyaml's safe loader when PyYAML was built with it (several times faster), else pure Python.
+SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # type: ignore[assignment]
+
 PathKey = tuple[str | int, ...]
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -75,7 +78,7 @@ def read_text(path: Path, *, max_bytes: int = MAX_YAML_BYTES, what: str = "file"
 def parse_yaml(text: str, file: str) -> LoadedYaml:
     """Parse one YAML document safely, recording line numbers and refusing duplicate keys."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=SafeLoader)
     except yaml.YAMLError as exc:
         raise _yaml_error(exc, file) from None
     if node is None:
@@ -85,7 +88,7 @@ def parse_yaml(text: str, file: str) -> LoadedYaml:
     _walk(node, (), lines, problems, file)
     if problems:
         raise DataError(problems)
-    loader = yaml.SafeLoader(text)
+    loader = SafeLoader(text)
     try:
         data = loader.construct_document(node)
     except yaml.YAMLError as exc:
