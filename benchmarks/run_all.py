@@ -19,7 +19,10 @@ def main() -> int:
         result = subprocess.run([sys.executable, str(script)], check=False)
         if result.returncode != 0:
             failed.append(script.name)
-    print("\n" + ("all benchmarks met their targets" if not failed else f"missed: {', '.join(failed)}"))
+    print(
+        "\n"
+        + ("all benchmarks met their targets" if not failed else f"missed: {', '.join(failed)}")
+    )
     return 1 if failed else 0
 
 

@@ -11,8 +11,7 @@ import ddwizard.core
 
 def _core_modules() -> list[str]:
     return sorted(
-        m.name
-        for m in pkgutil.walk_packages(ddwizard.core.__path__, prefix="ddwizard.core.")
+        m.name for m in pkgutil.walk_packages(ddwizard.core.__path__, prefix="ddwizard.core.")
     )
 
 
