@@ -6,6 +6,7 @@ validation per file. Errors name the file, the line and the field.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from ddwizard.core.errors import DataError, Problem
 from ddwizard.core.provider import Provider, ProviderCatalog
 from ddwizard.core.questionnaire import Questionnaire, QuestionnaireSet
 from ddwizard.core.resources import bundled_dir
-from ddwizard.core.yamlio import load_yaml_file, validate_model
+from ddwizard.core.yamlio import LoadedYaml, PathKey, load_yaml_file, validate_model
 
 QUESTIONNAIRE_FILES = {"selection": "selection.yaml", "diligence": "diligence.yaml"}
 
@@ -28,10 +29,12 @@ def load_questionnaires(folder: Path | None = None) -> QuestionnaireSet:
     _require_folder(folder, "questionnaires")
     problems: list[Problem] = []
     loaded: dict[str, Questionnaire] = {}
+    sources: dict[str, LoadedYaml] = {}
     for kind, filename in QUESTIONNAIRE_FILES.items():
         path = folder / filename
         try:
-            qn = load_questionnaire(path)
+            source = load_yaml_file(path, what="questionnaire file")
+            qn = validate_model(Questionnaire, source)
         except DataError as exc:
             problems += exc.problems
             continue
@@ -45,20 +48,53 @@ def load_questionnaires(folder: Path | None = None) -> QuestionnaireSet:
             )
             continue
         loaded[kind] = qn
+        sources[kind] = source
     if problems:
         raise DataError(problems)
     qset = QuestionnaireSet(loaded["selection"], loaded["diligence"])
     cross = qset.check()
     if cross:
-        files = {
-            qn.id: str(folder / QUESTIONNAIRE_FILES[qn.kind])
-            for qn in (qset.selection, qset.diligence)
-        }
-        raise DataError(
-            Problem(p.message, file=files.get(p.file or "", p.file), line=p.line, field=p.field)
-            for p in cross
-        )
+        raise DataError(_locate(p, qset, folder, sources) for p in cross)
     return qset
+
+
+def _locate(
+    problem: Problem, qset: QuestionnaireSet, folder: Path, sources: dict[str, LoadedYaml]
+) -> Problem:
+    """Give a cross-file problem (reported by questionnaire and question id) its file and line."""
+    field = problem.field or ""
+    for qn in (qset.selection, qset.diligence):
+        if problem.file not in (None, qn.id):
+            continue
+        spot = _question_path(qn, field)
+        if spot is None and problem.file is None:
+            continue
+        line = sources[qn.kind].line_of(spot) if spot is not None else None
+        file = str(folder / QUESTIONNAIRE_FILES[qn.kind])
+        return Problem(problem.message, file=file, line=line, field=problem.field)
+    return problem
+
+
+def _question_path(qn: Questionnaire, field: str) -> PathKey | None:
+    """YAML path of the question (or its show_if / red-flag rule) that ``field`` names."""
+    matches = [
+        (len(q.id), s_index, q_index, q.id)
+        for s_index, section in enumerate(qn.sections)
+        for q_index, q in enumerate(section.questions)
+        if field == q.id or field.startswith(q.id + ".")
+    ]
+    if not matches:
+        return None
+    # Longest id wins; among duplicates the last one, which is the one reported.
+    _, s_index, q_index, qid = max(matches)
+    base: PathKey = ("sections", s_index, "questions", q_index)
+    rest = field[len(qid) + 1 :]
+    if rest.startswith("show_if"):
+        return (*base, "show_if")
+    rule = re.match(r"red_flags\[(\d+)\]", rest)
+    if rule:
+        return (*base, "red_flags", int(rule.group(1)), "when")
+    return (*base, "id")
 
 
 def load_provider(path: Path) -> Provider:
