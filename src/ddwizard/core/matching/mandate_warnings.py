@@ -1,0 +1,179 @@
+"""Mistakes in the mandate itself: the classic selection errors the seed's checklist warns about.
+
+These do not depend on any one provider's answers (except "regions not covered", which looks
+at the catalog and the eligible set, and "shortlisted provider excluded"). Each warning names
+the questions it is about so the TUI can jump there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ddwizard.core.matching.mandate import REGION_LABELS, Mandate
+from ddwizard.core.provider import Provider
+from ddwizard.core.questionnaire import Severity
+from ddwizard.core.results import Exclusion, MandateWarning
+
+QC_ENTITY_TYPES = ("us_adviser_fund", "etf_issuer")
+STRICT_ENTITY_TYPES = ("pension_endowment", "bank", "etf_issuer")
+
+
+def mandate_warnings(
+    mandate: Mandate,
+    providers: Sequence[Provider],
+    eligible: Sequence[Provider],
+) -> list[MandateWarning]:
+    """Warnings about the mandate, in a fixed order."""
+    values = mandate.values
+    out: list[MandateWarning] = []
+    entity = values.get("client.entity_type")
+    sec_adviser = values.get("client.sec_registered_adviser") == "yes"
+
+    if (entity in QC_ENTITY_TYPES or sec_adviser) and not mandate.qualified_custodian:
+        why = "an SEC-registered adviser" if sec_adviser else "a US adviser, fund or ETF issuer"
+        out.append(
+            MandateWarning(
+                code="qualified_custodian_likely_required",
+                severity=Severity.HIGH,
+                message=(
+                    f"As {why} you most likely need a qualified custodian, but the mandate does "
+                    "not require one, so non-qualified custodians stay eligible."
+                ),
+                mitigation=(
+                    "Confirm with counsel and set 'qualified custodian required' to yes unless an "
+                    "exemption is documented."
+                ),
+                question_ids=("reg.qualified_custodian", "client.entity_type"),
+            )
+        )
+
+    weights = mandate.weights
+    costs, security = weights.get("costs", 0), weights.get("security", 0)
+    high_fee_focus = mandate.fee_sensitivity == "high" and costs >= security
+    if costs > security or high_fee_focus:
+        detail = f"costs weigh {costs} against security {security}" + (
+            " and fee sensitivity is high" if mandate.fee_sensitivity == "high" else ""
+        )
+        out.append(
+            MandateWarning(
+                code="costs_over_security",
+                severity=Severity.MEDIUM,
+                message=(
+                    f"Fees are prioritised over security controls ({detail}): focusing on fees "
+                    "without evaluating security is a classic selection mistake."
+                ),
+                mitigation="Weight security at least as high as costs, or record why not.",
+                question_ids=("priorities.weights", "fees.sensitivity"),
+            )
+        )
+
+    if mandate.trade_from_custody and not mandate.policy_engine:
+        out.append(
+            MandateWarning(
+                code="trade_without_policy_controls",
+                severity=Severity.HIGH,
+                message=(
+                    "The mandate trades from custody but does not require a policy engine "
+                    "(multi-approval, role segregation, allowlists): trading and custody mix "
+                    "without strong policy separation."
+                ),
+                mitigation="Require a policy engine with role segregation and withdrawal allowlists.",
+                question_ids=("settlement.trade_from_custody", "controls.policy_engine"),
+            )
+        )
+
+    if mandate.regions:
+        anywhere = {r for p in providers if p.regions.served != "unknown" for r in p.regions.served}
+        confirmed = {r for p in eligible if p.regions.served != "unknown" for r in p.regions.served}
+        nowhere = [r for r in mandate.regions if r not in anywhere]
+        unconfirmed = [r for r in mandate.regions if r in anywhere and r not in confirmed]
+        if nowhere:
+            out.append(
+                MandateWarning(
+                    code="regions_not_covered",
+                    severity=Severity.HIGH,
+                    message=(
+                        "No provider in the catalog is recorded as serving "
+                        f"{', '.join(REGION_LABELS.get(r, r) for r in nowhere)}."
+                    ),
+                    mitigation=(
+                        "Check whether the region is really needed, or look for a local custodian "
+                        "outside the catalog."
+                    ),
+                    question_ids=("client.regions",),
+                )
+            )
+        if unconfirmed:
+            out.append(
+                MandateWarning(
+                    code="regions_not_covered_by_eligible",
+                    severity=Severity.MEDIUM,
+                    message=(
+                        "None of the eligible providers is recorded as serving "
+                        f"{', '.join(REGION_LABELS.get(r, r) for r in unconfirmed)}."
+                    ),
+                    mitigation="Confirm regional eligibility in writing before onboarding.",
+                    question_ids=("client.regions",),
+                )
+            )
+
+    if entity in STRICT_ENTITY_TYPES and mandate.min_standing == "any_regulated":
+        out.append(
+            MandateWarning(
+                code="weak_minimum_standing",
+                severity=Severity.MEDIUM,
+                message=(
+                    "A pension, bank or ETF issuer accepts any regulated custodian; such clients "
+                    "usually require a trust company or bank."
+                ),
+                mitigation="Consider requiring a trust company or bank, or record the rationale.",
+                question_ids=("reg.min_standing", "client.entity_type"),
+            )
+        )
+
+    if mandate.staking and values.get("assets.slashing_borne_by_provider") in (None, "unknown"):
+        out.append(
+            MandateWarning(
+                code="slashing_treatment_undecided",
+                severity=Severity.LOW,
+                message="Staking is required but who bears slashing losses is not decided.",
+                mitigation="Decide whether the provider must bear slashing losses before diligence.",
+                question_ids=("assets.slashing_borne_by_provider",),
+            )
+        )
+
+    if not eligible:
+        out.append(
+            MandateWarning(
+                code="no_eligible_provider",
+                severity=Severity.HIGH,
+                message="No provider in the catalog meets every hard requirement of the mandate.",
+                mitigation="Review the exclusion reasons and relax the requirement that excludes most.",
+                question_ids=(),
+            )
+        )
+    return out
+
+
+def shortlist_warnings(
+    shortlist: Sequence[str] | None, excluded: Sequence[Exclusion], names: dict[str, str]
+) -> list[MandateWarning]:
+    if not shortlist:
+        return []
+    reasons = {e.provider_id: e.reasons for e in excluded}
+    out: list[MandateWarning] = []
+    for pid in shortlist:
+        if pid in reasons:
+            out.append(
+                MandateWarning(
+                    code="shortlisted_provider_excluded",
+                    severity=Severity.MEDIUM,
+                    message=(
+                        f"{names.get(pid, pid)} is on the shortlist but excluded: "
+                        f"{'; '.join(reasons[pid])}."
+                    ),
+                    mitigation="Remove it from the shortlist or revisit the requirement that excludes it.",
+                    question_ids=(),
+                )
+            )
+    return out
