@@ -304,9 +304,49 @@ def _ux_support(fit: _Fit, p: Provider, m: Mandate) -> None:
         )
 
 
+def _unconfirmed_requirements(fit: _Fit, p: Provider, m: Mandate) -> None:
+    """A hard requirement the profile neither confirms nor denies costs a little fit.
+
+    Eligibility already turned the unknown into an open item; this keeps a provider that
+    confirms the requirement ahead of one that merely might meet it.
+    """
+    checks = (
+        (
+            m.qualified_custodian,
+            p.qualified_custodian,
+            "security",
+            -10,
+            "qualified-custodian status",
+        ),
+        (m.staking, p.staking.available, "coverage", -10, "staking from custody"),
+        (
+            m.trade_from_custody,
+            p.execution.trade_from_custody,
+            "liquidity",
+            -10,
+            "trading from custody",
+        ),
+        (
+            m.instant_network,
+            p.execution.instant_settlement,
+            "liquidity",
+            -10,
+            "24/7 instant settlement",
+        ),
+        (m.soc1, p.audits.soc1_type2, "security", -5, "a SOC 1 Type II report"),
+        (m.soc2, p.audits.soc2_type2, "security", -5, "a SOC 2 Type II report"),
+    )
+    for needed, fact, criterion, delta, what in checks:
+        if needed and fact == "unknown":
+            fit.add(
+                criterion, delta, f"your mandate requires {what} but the profile does not state it"
+            )
+
+
 def score_provider(provider: Provider, mandate: Mandate) -> ProviderScore:
     """Six criterion scores with reasons, plus the facts the mandate needs confirmed."""
     fit = _Fit(provider)
+    _unconfirmed_requirements(fit, provider, mandate)
     _liquidity(fit, provider, mandate)
     _security(fit, provider, mandate)
     _coverage(fit, provider, mandate)
