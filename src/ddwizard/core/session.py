@@ -1,0 +1,176 @@
+"""A saved review: the record a compliance officer builds over days and files for audit.
+
+The session is plain data (pydantic models); ``ddwizard.core.store`` owns the file, the lock
+and every edit. The on-disk form is canonical JSON: the record's fields, then the audit trail
+with one event per line, so a long trail is cheap to re-serialize (each event is serialized
+once and reused) and the file stays readable and diffable.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+
+from ddwizard.core.answers import Answer, AnswerSheet, applicable_values
+from ddwizard.core.questionnaire import QuestionnaireSet
+
+SCHEMA_VERSION = 1
+"""Version of the session file layout; ``ddwizard.core.migration`` upgrades older files."""
+
+SessionStatus = Literal["in_progress", "ready_for_review", "final"]
+STATUSES: tuple[str, ...] = ("in_progress", "ready_for_review", "final")
+
+SESSION_ID_PATTERN = r"^\d{8}-[0-9a-f]{8}$"
+_SESSION_ID_RE = re.compile(SESSION_ID_PATTERN)
+SESSION_SUFFIX = ".json"
+MAX_NAME_LENGTH = 500
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_session_id(now: datetime | None = None) -> str:
+    """``20261128-3f9a1c2b``: creation date plus 32 random bits; safe as a file name."""
+    return f"{(now or utc_now()):%Y%m%d}-{secrets.token_hex(4)}"
+
+
+def is_session_id(text: str) -> bool:
+    return bool(_SESSION_ID_RE.match(text))
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class QuestionnaireStamp(_Model):
+    """Which questionnaire the answers were given against, down to each question's hash."""
+
+    id: str
+    version: str
+    hash: str
+    question_hashes: dict[str, str] = Field(default_factory=dict)
+
+
+class Position(_Model):
+    """Where the wizard was, so resuming lands on the same place."""
+
+    screen: str = "mandate"
+    section: str | None = None
+    question: str | None = None
+    provider: str | None = None
+
+
+class AuditEvent(_Model):
+    """One append-only, hash-chained entry of the audit trail (see ``ddwizard.core.audit``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    seq: int
+    at: datetime
+    actor: str
+    action: str
+    target: str | None = None
+    old: Any = None
+    new: Any = None
+    detail: str | None = None
+    prev_hash: str
+    hash: str
+
+
+class Session(_Model):
+    schema_version: int = SCHEMA_VERSION
+    id: str = Field(pattern=SESSION_ID_PATTERN)
+    name: str = Field(min_length=1, max_length=MAX_NAME_LENGTH)
+    title: str | None = Field(default=None, max_length=MAX_NAME_LENGTH)
+    preparer: str | None = Field(default=None, max_length=MAX_NAME_LENGTH)
+    created_at: datetime
+    updated_at: datetime
+    status: SessionStatus = "in_progress"
+    answers: dict[str, Answer] = Field(default_factory=dict)
+    diligence: dict[str, dict[str, Answer]] = Field(default_factory=dict)
+    shortlist: list[str] | None = None
+    retired_answers: dict[str, Answer] = Field(default_factory=dict)
+    questionnaires: dict[str, QuestionnaireStamp] = Field(default_factory=dict)
+    provider_data_hash: str = ""
+    position: Position = Field(default_factory=Position)
+    audit: list[AuditEvent] = Field(default_factory=list)
+
+    # Serialized audit events, reused while the event object is the same (events are frozen).
+    _event_json: list[tuple[AuditEvent, str]] = PrivateAttr(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return self.title or self.name
+
+    def sheet(self) -> AnswerSheet:
+        """What the matching rules read."""
+        return AnswerSheet(
+            selection=dict(self.answers),
+            diligence={pid: dict(per) for pid, per in self.diligence.items()},
+            shortlist=None if self.shortlist is None else tuple(self.shortlist),
+        )
+
+    def progress(self, qset: QuestionnaireSet) -> int:
+        """Percent of the applicable selection questions that have an answer (0-100)."""
+        applicable = applicable_values(qset, self.answers)
+        total = 0
+        answered = 0
+        for question in qset.selection.questions():
+            if question.show_if is not None and not qset.is_shown(question, applicable.get):
+                continue
+            total += 1
+            if question.id in applicable:
+                answered += 1
+        return 0 if total == 0 else (answered * 100) // total
+
+    def needs_reconfirmation(self) -> list[str]:
+        """Selection ids, then ``provider:question`` ids, flagged after a questionnaire change."""
+        out = [qid for qid, a in self.answers.items() if a.needs_reconfirmation]
+        for pid, per in self.diligence.items():
+            out += [f"{pid}:{qid}" for qid, a in per.items() if a.needs_reconfirmation]
+        return out
+
+    def to_json_bytes(self) -> bytes:
+        """Canonical file content: the record (indented), then one audit event per line."""
+        head = self.model_dump(mode="json", exclude={"audit"})
+        text = json.dumps(head, indent=2, ensure_ascii=False)
+        events = self._serialized_events()
+        if not events:
+            body = '\n  "audit": []\n}\n'
+        else:
+            body = '\n  "audit": [\n    ' + ",\n    ".join(events) + "\n  ]\n}\n"
+        return (text[:-2] + "," + body).encode("utf-8")
+
+    def _serialized_events(self) -> list[str]:
+        cache = self._event_json
+        out: list[str] = []
+        for index, event in enumerate(self.audit):
+            if index < len(cache) and cache[index][0] is event:
+                out.append(cache[index][1])
+                continue
+            text = event.model_dump_json()
+            if index < len(cache):
+                cache[index] = (event, text)
+            else:
+                cache.append((event, text))
+            out.append(text)
+        del cache[len(self.audit) :]
+        return out
+
+    def share_cache_with(self, newer: Session) -> None:
+        """Hand the serialized-event cache to a copy that extends this session's trail."""
+        newer._event_json = self._event_json
+
+
+def answer_record(answer: Answer | None) -> dict[str, Any] | None:
+    """An answer as JSON data for the audit trail (without bookkeeping fields)."""
+    if answer is None:
+        return None
+    data = answer.model_dump(mode="json", exclude={"answered_at", "needs_reconfirmation"})
+    return {k: v for k, v in data.items() if v is not None}
