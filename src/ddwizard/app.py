@@ -1,0 +1,257 @@
+"""The Textual application: owns the open session and the services, and moves between screens.
+
+Screens never touch files: every edit goes through ``DdwizardApp.apply``, which calls the
+locked ``SessionHandle`` (each change saved atomically before it returns) and turns any
+``DdwizardError`` into a message on screen instead of a crash.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from ddwizard.core.errors import DdwizardError
+from ddwizard.services import Services
+
+if TYPE_CHECKING:
+    from ddwizard.core.results import Evaluation
+    from ddwizard.core.session import Position, Session
+    from ddwizard.core.store import SessionHandle
+
+T = TypeVar("T")
+
+MAIN_SCREENS: dict[str, str] = {
+    "mandate": "Mandate",
+    "weights": "Weights",
+    "results": "Results",
+    "diligence": "Diligence",
+    "review": "Review",
+    "export": "Export",
+}
+
+
+class DdwizardApp(App[None]):
+    """Keyboard-first due-diligence wizard over one session at a time."""
+
+    TITLE = "ddwizard"
+    CSS_PATH = "screens/common.tcss"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # noqa: RUF012
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1", "show_help", "Keys", priority=True),
+        Binding("f2", "go('mandate')", "Mandate"),
+        Binding("f3", "go('weights')", "Weights"),
+        Binding("f4", "go('results')", "Results"),
+        Binding("f5", "go('diligence')", "Diligence"),
+        Binding("f6", "go('review')", "Review"),
+        Binding("f7", "go('export')", "Export"),
+        Binding("f9", "home", "Home"),
+    ]
+
+    def __init__(self, services: Services, *, handle: SessionHandle | None = None) -> None:
+        super().__init__()
+        self.services = services
+        self.handle: SessionHandle | None = None
+        self._initial_handle = handle
+        self._evaluation: Evaluation | None = None
+        self._evaluation_revision = -1
+        self.revision = 0
+        """Bumped after every saved change; cached results are recomputed when it moves."""
+
+    # --- lifecycle ---------------------------------------------------------------------
+
+    def get_default_screen(self) -> Screen[Any]:
+        from ddwizard.screens.home import HomeScreen
+
+        return HomeScreen()
+
+    def on_mount(self) -> None:
+        if self._initial_handle is not None:
+            handle, self._initial_handle = self._initial_handle, None
+            self.open_session(handle)
+
+    def on_unmount(self) -> None:
+        self.close_session()
+
+    async def action_quit(self) -> None:
+        self.flush_screen()
+        self.exit()
+
+    def flush_screen(self) -> None:
+        """Save any edit still being typed on the active screen."""
+        flush = getattr(self.screen, "flush", None)
+        if callable(flush):
+            flush()
+
+    # --- session -----------------------------------------------------------------------
+
+    @property
+    def session(self) -> Session:
+        if self.handle is None:
+            raise RuntimeError("no session is open")
+        return self.handle.session
+
+    def open_session(self, handle: SessionHandle) -> None:
+        """Make ``handle`` the open session and land where it was left."""
+        self.close_session()
+        self.handle = handle
+        self.revision += 1
+        self.sub_title = handle.session.label
+        position = handle.session.position
+        screen = position.screen if position.screen in MAIN_SCREENS else "mandate"
+        if screen == "export":
+            screen = "review"
+        self.go(screen, position=position)
+
+    def close_session(self) -> None:
+        if self.handle is None:
+            return
+        handle, self.handle = self.handle, None
+        try:
+            handle.close()
+        except DdwizardError as exc:
+            self.notify(
+                str(exc), title="Could not close the session", severity="error", markup=False
+            )
+        self.sub_title = ""
+
+    def apply(self, change: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
+        """Run one session change; on a user error show it and return None."""
+        try:
+            result = change(*args, **kwargs)
+        except DdwizardError as exc:
+            self.notify(str(exc), title="Not saved", severity="error", markup=False, timeout=8)
+            return None
+        except ValueError as exc:
+            self.notify(str(exc), title="Not saved", severity="error", markup=False, timeout=8)
+            return None
+        self.revision += 1
+        return result
+
+    def save_position(self, position: Position) -> None:
+        """Remember where the user is (quietly: a failure here must not nag)."""
+        if self.handle is None or self.handle.session.position == position:
+            return
+        if self.handle.session.status == "final":
+            return
+        with contextlib.suppress(DdwizardError):
+            self.handle.set_position(position)
+
+    def evaluation(self) -> Evaluation:
+        """The matching result for the open session, recomputed only after a change."""
+        if self._evaluation is None or self._evaluation_revision != self.revision:
+            from ddwizard.core.matching import evaluate
+
+            self._evaluation = evaluate(
+                self.services.qset, self.services.catalog, self.session.sheet()
+            )
+            self._evaluation_revision = self.revision
+        return self._evaluation
+
+    def provider_name(self, provider_id: str) -> str:
+        provider = self.services.catalog.get(provider_id)
+        return provider.name if provider is not None else provider_id
+
+    # --- navigation --------------------------------------------------------------------
+
+    def action_go(self, name: str) -> None:
+        self.go(name)
+
+    def go(self, name: str, *, position: Position | None = None) -> None:
+        """Show main screen ``name`` of the open session (replacing the current one)."""
+        if self.handle is None:
+            self.notify("Open or start a review first.", severity="warning")
+            return
+        leave = getattr(self.screen, "can_leave", None)
+        if callable(leave) and not leave():
+            return
+        self.flush_screen()
+        screen = self._build(name, position)
+        if len(self.screen_stack) > 1:
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
+    def _build(self, name: str, position: Position | None) -> Screen[Any]:
+        if name == "mandate":
+            from ddwizard.screens.questions import QuestionsScreen
+
+            return QuestionsScreen(
+                "mandate",
+                section=position.section if position else None,
+                question=position.question if position else None,
+            )
+        if name == "diligence":
+            from ddwizard.screens.questions import QuestionsScreen
+
+            return QuestionsScreen(
+                "diligence",
+                section=position.section if position else None,
+                question=position.question if position else None,
+                provider=position.provider if position else None,
+            )
+        if name == "weights":
+            from ddwizard.screens.weights import WeightsScreen
+
+            return WeightsScreen()
+        if name == "results":
+            from ddwizard.screens.results import ResultsScreen
+
+            return ResultsScreen()
+        if name == "review":
+            from ddwizard.screens.review import ReviewScreen
+
+            return ReviewScreen()
+        if name == "export":
+            from ddwizard.screens.export import ExportScreen
+
+            return ExportScreen()
+        raise ValueError(f"unknown screen {name!r}")
+
+    def action_home(self) -> None:
+        """Close the session and return to the home screen."""
+        if self.handle is None:
+            return
+        self.flush_screen()
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.close_session()
+        refresh = getattr(self.screen, "refresh_sessions", None)
+        if callable(refresh):
+            refresh()
+
+    def action_show_help(self) -> None:
+        from ddwizard.screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss()
+            return
+        self.push_screen(HelpScreen(self.screen))
+
+    # --- command palette ---------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if self.handle is not None:
+            for name, title in MAIN_SCREENS.items():
+                yield SystemCommand(
+                    f"Go to {title}", f"Show the {title.lower()} screen", lambda n=name: self.go(n)
+                )
+            yield SystemCommand(
+                "Home", "Close this review and go to the home screen", self.action_home
+            )
+        yield SystemCommand("Keys", "List every key of this screen", self.action_show_help)
+        # The active screen's own actions, so everything in the footer is in the palette too.
+        for binding in getattr(screen, "BINDINGS", []):
+            if not isinstance(binding, Binding) or not binding.description:
+                continue
+            action = binding.action
+
+            def run(action: str = action, target: Screen[Any] = screen) -> None:
+                self.call_later(target.run_action, action)
+
+            yield SystemCommand(binding.description, f"{binding.key_display or binding.key}", run)

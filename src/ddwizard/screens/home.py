@@ -1,0 +1,165 @@
+"""Home: start a new review, resume a recent one, or open a session file by path."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, DataTable, Footer, Header, Input, Static
+
+from ddwizard.core.errors import DdwizardError
+
+if TYPE_CHECKING:
+    from ddwizard.app import DdwizardApp
+
+STATUS_LABELS = {
+    "in_progress": "in progress",
+    "ready_for_review": "ready for review",
+    "final": "FINAL",
+}
+
+
+class HomeScreen(Screen[None]):
+    app: DdwizardApp  # type: ignore[assignment]
+    CSS_PATH = "home.tcss"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+n", "focus_new", "New review"),
+        Binding("ctrl+r", "focus_recent", "Recent"),
+        Binding("ctrl+o", "focus_open", "Open file"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._refs: dict[str, str] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="home"):
+            yield Static(
+                Text.assemble(
+                    ("Choose an institutional crypto custodian", "bold"),
+                    " and defend the choice: answer the mandate, compare providers, run "
+                    "diligence on the shortlist, export the memo.",
+                ),
+                id="intro",
+            )
+            with Vertical(id="new", classes="box"):
+                yield Static("New review", classes="panel-title")
+                with Horizontal(classes="form-row"):
+                    yield Input(placeholder="Name, e.g. Acme Fund custody review", id="new-name")
+                    yield Input(
+                        value=self.app.services.actor or "",
+                        placeholder="Preparer (you)",
+                        id="new-preparer",
+                    )
+                    yield Button("Start", id="start", variant="primary", compact=True)
+            with Vertical(id="recent", classes="box"):
+                yield Static("Resume a review (Enter)", classes="panel-title")
+                yield DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
+                yield Static("", id="no-sessions", classes="hint")
+            with Vertical(id="open", classes="box"):
+                yield Static("Open a session file", classes="panel-title")
+                yield Input(placeholder="path/to/session.json, then Enter", id="open-path")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("Name", "Status", "Progress", "Last updated")
+        self.refresh_sessions()
+        self.query_one("#new-name", Input).focus()
+
+    def refresh_sessions(self) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        self._refs = {}
+        try:
+            summaries = self.app.services.store.list(self.app.services.qset)
+        except DdwizardError as exc:
+            summaries = []
+            self.app.notify(str(exc), severity="error", markup=False)
+        for summary in summaries:
+            key = str(summary.path)
+            self._refs[key] = str(summary.path)
+            if summary.error:
+                row = (
+                    Text(summary.name or summary.path.name),
+                    Text("unreadable", style="red"),
+                    Text("-"),
+                    Text(summary.error, style="red"),
+                )
+            else:
+                row = (
+                    Text(summary.name),
+                    Text(STATUS_LABELS.get(summary.status, summary.status)),
+                    Text(f"{summary.progress}%", justify="right"),
+                    Text(_when(summary.updated_at)),
+                )
+            table.add_row(*row, key=key)
+        self.query_one("#no-sessions", Static).update(
+            "" if summaries else Text("No saved reviews yet.", style="dim")
+        )
+
+    # --- actions -------------------------------------------------------------------------
+
+    def action_focus_new(self) -> None:
+        self.query_one("#new-name", Input).focus()
+
+    def action_focus_recent(self) -> None:
+        self.query_one(DataTable).focus()
+
+    def action_focus_open(self) -> None:
+        self.query_one("#open-path", Input).focus()
+
+    @on(Input.Submitted, "#new-name,#new-preparer")
+    @on(Button.Pressed, "#start")
+    def start_new(self) -> None:
+        name = self.query_one("#new-name", Input).value.strip()
+        preparer = self.query_one("#new-preparer", Input).value.strip() or None
+        if not name:
+            self.app.notify("Give the review a name first.", severity="warning")
+            self.query_one("#new-name", Input).focus()
+            return
+        services = self.app.services
+        try:
+            handle = services.store.create(name, services.qset, services.catalog, preparer=preparer)
+        except DdwizardError as exc:
+            self.app.notify(str(exc), title="Could not start", severity="error", markup=False)
+            return
+        self.query_one("#new-name", Input).value = ""
+        self.app.open_session(handle)
+
+    @on(DataTable.RowSelected, "#sessions")
+    def resume_selected(self, event: DataTable.RowSelected) -> None:
+        ref = self._refs.get(str(event.row_key.value))
+        if ref:
+            self.open_ref(ref)
+
+    @on(Input.Submitted, "#open-path")
+    def open_path(self, event: Input.Submitted) -> None:
+        path = event.value.strip()
+        if path:
+            self.open_ref(path)
+
+    def open_ref(self, ref: str) -> None:
+        services = self.app.services
+        try:
+            handle = services.store.open(ref, services.qset, services.catalog)
+        except DdwizardError as exc:
+            self.app.notify(
+                str(exc), title="Could not open", severity="error", markup=False, timeout=10
+            )
+            return
+        self.app.open_session(handle)
+
+
+def _when(moment: datetime | None) -> str:
+    if moment is None:
+        return "-"
+    return moment.strftime("%Y-%m-%d %H:%M UTC")

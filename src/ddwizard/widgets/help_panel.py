@@ -1,0 +1,56 @@
+"""Why the focused question matters, what it drives and what can go wrong with it."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from ddwizard.core.questionnaire import Question
+
+SEVERITY_STYLES = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "dim"}
+
+
+class HelpPanel(VerticalScroll):
+    """Help text of the focused question (never focusable: it follows the focus)."""
+
+    DEFAULT_CSS = """
+    HelpPanel { padding: 0 1; }
+    HelpPanel > .help-body { height: auto; }
+    HelpPanel > .findings { height: auto; margin-top: 1; }
+    """
+    can_focus = False
+
+    def compose(self):  # type: ignore[no-untyped-def]
+        yield Static("", classes="help-body")
+        yield Static("", classes="findings")
+
+    def show(self, question: Question | None) -> None:
+        body = self.query_one(".help-body", Static)
+        if question is None:
+            body.update(Text("Move to a question to see why it matters.", style="dim"))
+            return
+        text = Text()
+        text.append(question.prompt + "\n", style="bold")
+        text.append(question.help.strip() + "\n")
+        if question.drives:
+            text.append("\nDrives: ", style="bold")
+            text.append(question.drives + "\n")
+        if question.show_if is not None:
+            text.append("Shown when: ", style="bold")
+            text.append(question.show_if.describe() + "\n")
+        helped = [c for c in question.choices if c.help]
+        for choice in helped:
+            text.append(f"• {choice.label}: ", style="bold")
+            text.append((choice.help or "") + "\n")
+        for rule in question.red_flags:
+            text.append(
+                f"\n{rule.severity.value.upper()} ", style=SEVERITY_STYLES[rule.severity.value]
+            )
+            text.append(f"when {rule.when.describe()}: {rule.message}")
+        body.update(text)
+
+    def show_findings(self, findings: Text | None) -> None:
+        panel = self.query_one(".findings", Static)
+        panel.update(findings or "")
+        panel.display = findings is not None
