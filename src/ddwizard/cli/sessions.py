@@ -82,7 +82,13 @@ def run_answer(args: argparse.Namespace) -> int:
     handle: SessionHandle
     try:
         path = store.resolve(ref)
-    except SessionNotFound:
+    except SessionNotFound as missing:
+        for unreadable in missing.unreadable:
+            print(
+                f"warning: {unreadable} cannot be read, so it was not matched by name; "
+                "a new session is created instead (run 'ddwizard verify' on it for details)",
+                file=sys.stderr,
+            )
         at_path = ref.lower().endswith(SESSION_SUFFIX)
         name = Path(ref).stem if at_path else ref
         handle = store.create(

@@ -66,7 +66,9 @@ MAX_SESSION_BYTES = 256 * 1024 * 1024
 
 
 class SessionNotFound(DdwizardError):
-    pass
+    def __init__(self, message: str, unreadable: list[Path] | None = None) -> None:
+        self.unreadable = unreadable or []
+        super().__init__(message)
 
 
 class AmbiguousSession(DdwizardError):
@@ -539,6 +541,7 @@ class SessionStore:
         wanted = text.strip().casefold()
         exact: list[tuple[Path, str, str]] = []
         prefix: list[tuple[Path, str, str]] = []
+        unreadable: list[Path] = []
         for path in self._files():
             sid = path.stem
             try:
@@ -548,6 +551,7 @@ class SessionStore:
             except DdwizardError:
                 names = set()
                 name = "(unreadable)"
+                unreadable.append(path)
             if wanted in names:
                 exact.append((path, sid, name))
             elif sid.startswith(wanted) or any(n.startswith(wanted) for n in names):
@@ -557,11 +561,15 @@ class SessionStore:
                 return matches[0][0]
             if len(matches) > 1:
                 raise AmbiguousSession(text, [(sid, name) for _, sid, name in matches])
-        where = self.root
-        raise SessionNotFound(
-            f"no session matches '{text}' in {where} (see 'ddwizard sessions'; "
+        message = (
+            f"no session matches '{text}' in {self.root} (see 'ddwizard sessions'; "
             "give an id, a unique name prefix or a path to a .json file)"
         )
+        if unreadable:
+            message += "; unreadable session files (not searched by name): " + ", ".join(
+                map(str, unreadable)
+            )
+        raise SessionNotFound(message, unreadable)
 
     def list(self, qset: QuestionnaireSet | None = None) -> list[SessionSummary]:
         """Every session in the folder, most recently updated first; unreadable ones too."""
