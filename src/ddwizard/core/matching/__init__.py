@@ -188,7 +188,6 @@ def evaluate(
                 break
             if pid != recommendation and pid not in alternates and not blocked[pid]:
                 alternates.append(pid)
-        alternates.sort(key=rank_of.__getitem__)
 
     values_of = {r.score.provider.id: r.score.values for r in ranked}
     robust = robustness.analyse(
