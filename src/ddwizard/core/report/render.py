@@ -1,0 +1,356 @@
+"""Turn a memo context into HTML, Markdown or an archival PDF, safely.
+
+Firms may bring their own templates and every answer is free text, so rendering is locked
+down: one sandboxed Jinja environment factory with autoescaping and strict undefined, a URL
+fetcher that only serves ``data:`` URLs and files inside the templates folder, and errors
+that name the template file and line. WeasyPrint is imported inside ``render_pdf`` only: the
+TUI imports this package and must start fast.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import os
+import re
+import tempfile
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+
+from jinja2 import (
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateNotFound,
+    TemplateSyntaxError,
+)
+from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
+
+from ddwizard.core.errors import DataError, Problem
+from ddwizard.core.report.context import ATTACHMENT_NAME, MemoContext
+
+Format = Literal["pdf", "html", "md"]
+FORMATS: tuple[Format, ...] = ("pdf", "html", "md")
+HTML_TEMPLATE = "memo.html.j2"
+MARKDOWN_TEMPLATE = "memo.md.j2"
+STYLESHEET = "memo.css"
+REQUIRED_TEMPLATES = (HTML_TEMPLATE, MARKDOWN_TEMPLATE, STYLESHEET)
+PDF_VARIANT = "pdf/a-3b"
+
+
+# --- Jinja environment -------------------------------------------------------------------
+
+
+def is_markdown_template(name: str | None) -> bool:
+    return bool(name) and str(name).endswith((".md.j2", ".md"))
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+_MD_LINE_START = re.compile(r"^(\s*)(#+(?=\s|$)|[-+=](?=\s|$)|-{2,}|={2,}|\d+[.)](?=\s|$))")
+
+
+def markdown_escape(value: Any) -> str:
+    """Make user text literal in Markdown: no markup, no raw HTML, one line per table cell."""
+    if isinstance(value, MarkdownText):
+        return str(value)
+    if value is None:
+        return ""
+    if isinstance(value, bool | int | float):
+        return str(value)
+    text = str(value)
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    text = " ".join(text.split())
+    # A value may start a line: keep it from becoming a heading, list item or rule.
+    return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+
+
+class MarkdownText(str):
+    """Markdown that the template itself built and that must not be escaped again."""
+
+
+@lru_cache(maxsize=16)
+def _cached_environment(root: str, markdown: bool) -> SandboxedEnvironment:
+    env = SandboxedEnvironment(
+        loader=FileSystemLoader(root),
+        autoescape=not markdown,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=True,
+        finalize=markdown_escape if markdown else None,
+    )
+    env.filters["md"] = markdown_escape
+    return env
+
+
+def make_environment(templates_dir: Path, *, markdown: bool = False) -> SandboxedEnvironment:
+    """The one environment factory: sandboxed, strict, autoescaped HTML.
+
+    ``markdown=True`` is for ``memo.md.j2`` only: HTML escaping makes no sense there, so every
+    ``{{ value }}`` goes through ``markdown_escape`` instead (escaping stays the default).
+    """
+    return _cached_environment(str(Path(templates_dir).resolve()), markdown)
+
+
+def _template_location(exc: BaseException, templates_dir: Path) -> tuple[str | None, int | None]:
+    """The template file and line an error came from (Jinja rewrites traceback frames)."""
+    if isinstance(exc, TemplateSyntaxError):
+        return exc.filename or exc.name, exc.lineno
+    root = str(Path(templates_dir).resolve())
+    found: tuple[str | None, int | None] = (None, None)
+    for frame in traceback.extract_tb(exc.__traceback__):
+        name = frame.filename
+        if name.endswith(".j2") or name.startswith(root):
+            found = (name, frame.lineno)
+    return found
+
+
+def _template_error(exc: BaseException, templates_dir: Path, template: str) -> DataError:
+    if isinstance(exc, TemplateNotFound):
+        missing = exc.name or template
+        return DataError.single(
+            f"template '{missing}' not found", file=str(Path(templates_dir) / str(missing))
+        )
+    file, line = _template_location(exc, templates_dir)
+    message = getattr(exc, "message", None) or str(exc)
+    kind = "syntax error" if isinstance(exc, TemplateSyntaxError) else "error"
+    return DataError.single(
+        f"template {kind}: {message}",
+        file=file or str(Path(templates_dir) / template),
+        line=line,
+    )
+
+
+def _render(templates_dir: Path, template: str, **context: Any) -> str:
+    env = make_environment(templates_dir, markdown=is_markdown_template(template))
+    try:
+        return env.get_template(template).render(**context)
+    except (TemplateError, TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
+        raise _template_error(exc, templates_dir, template) from None
+
+
+def _stylesheet(templates_dir: Path) -> Markup:
+    path = Path(templates_dir) / STYLESHEET
+    try:
+        css = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DataError.single("stylesheet not found", file=str(path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError.single(f"cannot read stylesheet: {exc}", file=str(path)) from None
+    # Inlined inside <style>: nothing may close the element early.
+    return Markup(css.replace("</", "<\\/"))
+
+
+def render_html(memo: MemoContext, templates_dir: Path) -> str:
+    """Standalone HTML with the stylesheet inlined."""
+    return _render(templates_dir, HTML_TEMPLATE, memo=memo, stylesheet=_stylesheet(templates_dir))
+
+
+def render_markdown(memo: MemoContext, templates_dir: Path) -> str:
+    return _render(templates_dir, MARKDOWN_TEMPLATE, memo=memo)
+
+
+# --- resource fetching -------------------------------------------------------------------
+
+
+class ResourceRefused(ValueError):
+    """A URL the memo may not load; WeasyPrint skips the resource and goes on."""
+
+
+@dataclass
+class FetchLog:
+    """What the renderer was asked to load: served template files and refusals."""
+
+    served: list[str] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)
+
+
+def resolve_resource(url: str, templates_dir: Path) -> Path | None:
+    """The local file ``url`` may load, None for a ``data:`` URL; else ResourceRefused.
+
+    Only files whose real path (symlinks and ``..`` resolved, percent-encoding decoded) lies
+    inside the real path of the templates folder are allowed.
+    """
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme == "data":
+        return None
+    if scheme != "file":
+        raise ResourceRefused(f"only data: URLs and template files may be loaded, not {url!r}")
+    if parts.netloc not in ("", "localhost"):
+        raise ResourceRefused(f"remote file URL refused: {url!r}")
+    root = Path(os.path.realpath(templates_dir))
+    target = Path(os.path.realpath(url2pathname(unquote(parts.path))))
+    if not target.is_relative_to(root):
+        raise ResourceRefused(f"outside the templates folder: {url!r}")
+    if not target.is_file():
+        raise ResourceRefused(f"not a file in the templates folder: {url!r}")
+    return target
+
+
+def make_url_fetcher(templates_dir: Path, log: FetchLog) -> Any:
+    """A WeasyPrint URL fetcher confined to ``templates_dir`` (imports WeasyPrint)."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class TemplateFolderFetcher(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            try:
+                target = resolve_resource(url, templates_dir)
+            except ResourceRefused as exc:
+                log.refused.append((url, str(exc)))
+                raise
+            if target is None:
+                log.served.append(url[:64])
+                return super().fetch(url, headers)
+            mime = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+            log.served.append(target.as_uri())
+            return URLFetcherResponse(
+                target.as_uri(), body=target.read_bytes(), headers={"Content-Type": mime}
+            )
+
+    return TemplateFolderFetcher(allowed_protocols=("file", "data"))
+
+
+# --- PDF -----------------------------------------------------------------------------------
+
+
+def render_pdf(
+    html: str,
+    templates_dir: Path,
+    *,
+    attachment: bytes,
+    log: FetchLog | None = None,
+    attachment_name: str = ATTACHMENT_NAME,
+) -> bytes:
+    """PDF/A-3b of ``html`` with ``attachment`` embedded (AFRelationship /Source)."""
+    import weasyprint
+
+    log = log if log is not None else FetchLog()
+    fetcher = make_url_fetcher(templates_dir, log)
+    base_url = Path(templates_dir).resolve().as_uri() + "/"
+    document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher)
+    embedded = weasyprint.Attachment(
+        string=attachment,
+        name=attachment_name,
+        description="Record of the review that produced this memo (JSON)",
+        relationship="Source",
+        url_fetcher=fetcher,
+    )
+    pdf = document.write_pdf(pdf_variant=PDF_VARIANT, attachments=[embedded])
+    assert isinstance(pdf, bytes)
+    return pdf
+
+
+@dataclass(frozen=True)
+class RenderedMemo:
+    data: bytes
+    format: Format
+    fetch_log: FetchLog
+
+
+def render_memo(
+    memo: MemoContext, fmt: Format, templates_dir: Path, *, attachment: bytes
+) -> RenderedMemo:
+    """The memo in ``fmt``; for PDF, ``attachment`` is embedded as ``session.json``."""
+    log = FetchLog()
+    if fmt == "md":
+        return RenderedMemo(render_markdown(memo, templates_dir).encode("utf-8"), fmt, log)
+    html = render_html(memo, templates_dir)
+    if fmt == "html":
+        return RenderedMemo(html.encode("utf-8"), fmt, log)
+    pdf = render_pdf(html, templates_dir, attachment=attachment, log=log)
+    return RenderedMemo(pdf, fmt, log)
+
+
+def write_atomic(path: Path, data: bytes) -> str:
+    """Write ``data`` via a temporary file and rename; returns its SHA-256."""
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return hashlib.sha256(data).hexdigest()
+
+
+def format_for(output: Path, explicit: str | None) -> Format:
+    """``--format`` if given, else the output's extension, else PDF."""
+    if explicit:
+        if explicit not in FORMATS:
+            raise DataError.single(f"unknown format '{explicit}' (use pdf, html or md)")
+        return explicit  # type: ignore[return-value]
+    suffix = Path(output).suffix.lower().lstrip(".")
+    aliases: dict[str, Format] = {"htm": "html", "html": "html", "md": "md", "markdown": "md"}
+    return aliases.get(suffix, "pdf")
+
+
+# --- validation ----------------------------------------------------------------------------
+
+
+def check_templates(
+    templates_dir: Path,
+    sample: Callable[[], MemoContext] | MemoContext | None = None,
+) -> list[Problem]:
+    """Problems with a templates folder: missing files, syntax errors, render errors.
+
+    Every ``*.j2`` file is compiled; with a ``sample`` context (default: the bundled demo
+    review when it can be built) the main templates are also rendered, which catches
+    misspelt fields under ``StrictUndefined``.
+    """
+    folder = Path(templates_dir)
+    if not folder.is_dir():
+        return [Problem("templates folder not found", file=str(folder))]
+    problems: list[Problem] = []
+    for name in REQUIRED_TEMPLATES:
+        if not (folder / name).is_file():
+            problems.append(Problem(f"missing required template '{name}'", file=str(folder / name)))
+    for path in sorted(folder.rglob("*.j2")):
+        name = path.relative_to(folder).as_posix()
+        env = make_environment(folder, markdown=is_markdown_template(name))
+        try:
+            env.get_template(name)
+        except TemplateError as exc:
+            problems += _template_error(exc, folder, name).problems
+    if problems:
+        return problems
+    context: MemoContext | None
+    if callable(sample):
+        try:
+            context = sample()
+        except DataError:
+            context = None
+    else:
+        context = sample if sample is not None else _demo_sample()
+    if context is None:
+        return problems
+    for render in (render_html, render_markdown):
+        try:
+            render(context, folder)
+        except DataError as exc:
+            problems += exc.problems
+    return problems
+
+
+def _demo_sample() -> MemoContext | None:
+    try:
+        from ddwizard.core.demo import demo_memo_context
+
+        return demo_memo_context()
+    except (DataError, ImportError):
+        return None
