@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.tui.conftest import SIZE, read_session, sync
 from textual.widgets import Input, RadioSet, Select, Static
 
 from ddwizard.screens.questions import QuestionsScreen
 from ddwizard.services import Services, make_app
 from ddwizard.widgets.question import QuestionField, field_id
-from tests.tui.conftest import SIZE, read_session, sync
 
 
 def field(app: Any, qid: str) -> QuestionField:
@@ -46,7 +46,9 @@ async def test_conditional_question_appears_and_disappears(services: Services) -
         entity.value = "us_adviser_fund"
         await pilot.pause()
         assert sec.display
-        assert read_session(handle.path)["answers"]["client.entity_type"]["value"] == "us_adviser_fund"
+        assert (
+            read_session(handle.path)["answers"]["client.entity_type"]["value"] == "us_adviser_fund"
+        )
         entity.value = "bank"
         await pilot.pause()
         assert not sec.display

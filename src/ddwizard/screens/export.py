@@ -7,6 +7,7 @@ answering keys while the PDF is built. The finished memo is recorded in the audi
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -35,6 +36,8 @@ class ExportResult:
     path: Path
     sha256: str
     format: str
+    off_event_loop: bool
+    """True when the memo was rendered outside the main (event loop) thread."""
 
 
 def default_memo_path(folder: Path, name: str, fmt: str) -> Path:
@@ -149,7 +152,8 @@ class ExportScreen(Screen[None]):
         )
         app.call_from_thread(self._step, "Writing the file …")
         sha = write_atomic(path, rendered.data)
-        return ExportResult(path.resolve(), sha, fmt)
+        off_loop = threading.current_thread() is not threading.main_thread()
+        return ExportResult(path.resolve(), sha, fmt, off_loop)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "export":

@@ -23,7 +23,7 @@ from ddwizard.core.answers import Answer, applicable_values, diligence_lookup
 from ddwizard.core.questionnaire import Questionnaire, Section
 from ddwizard.core.session import Position
 from ddwizard.widgets.help_panel import SEVERITY_STYLES, HelpPanel
-from ddwizard.widgets.question import QuestionField, field_id
+from ddwizard.widgets.question import QuestionField
 from ddwizard.widgets.sidebar import SectionSidebar, SectionState
 
 if TYPE_CHECKING:
@@ -64,6 +64,9 @@ class QuestionsScreen(Screen[None]):
         self.section_id = ""
         self.focused_question: str | None = None
         self._findings_seen: set[tuple[str, str]] | None = None
+        self._container: VerticalScroll | None = None
+        self._fields: list[QuestionField] = []
+        self._renders = 0
 
     # --- data --------------------------------------------------------------------------
 
@@ -116,7 +119,6 @@ class QuestionsScreen(Screen[None]):
                     yield Tabs(id="providers")
                 yield Static("", id="section-title")
                 with Container(id="center"):
-                    yield VerticalScroll(id="questions")
                     yield HelpPanel(id="help")
         yield Footer()
 
@@ -165,8 +167,6 @@ class QuestionsScreen(Screen[None]):
         if section.intro:
             title.append("\n" + section.intro.strip(), style="dim")
         self.query_one("#section-title", Static).update(title)
-        container = self.query_one("#questions", VerticalScroll)
-        container.remove_children()
         fields = [
             QuestionField(
                 q,
@@ -177,8 +177,15 @@ class QuestionsScreen(Screen[None]):
             )
             for q in section.questions
         ]
-        container.mount_all(fields)
-        container.scroll_home(animate=False)
+        # A fresh container per section: the old one is removed asynchronously and its
+        # question ids must not collide with the new ones.
+        self._renders += 1
+        container = VerticalScroll(*fields, id=f"questions-{self._renders}", classes="questions")
+        if self._container is not None:
+            self._container.remove()
+        self._container = container
+        self._fields = fields
+        self.query_one("#center", Container).mount(container, before=0)
         self.refresh_visibility()
         self.refresh_sidebar()
         self.refresh_findings(notify=False)
@@ -200,7 +207,7 @@ class QuestionsScreen(Screen[None]):
 
     def refresh_visibility(self) -> None:
         shown = self.shown_ids()
-        for field in self.query(QuestionField):
+        for field in self._fields:
             field.display = field.question.id in shown
 
     def section_states(self) -> list[SectionState]:
@@ -267,12 +274,7 @@ class QuestionsScreen(Screen[None]):
         )
 
     def focused_field(self) -> QuestionField | None:
-        if self.focused_question is None:
-            return None
-        try:
-            return self.query_one(f"#{field_id(self.focused_question)}", QuestionField)
-        except Exception:
-            return None
+        return next((f for f in self._fields if f.question.id == self.focused_question), None)
 
     # --- saving (FieldSaver) ----------------------------------------------------------------
 
@@ -353,7 +355,7 @@ class QuestionsScreen(Screen[None]):
     def flush(self) -> None:
         if not self.is_mounted:
             return
-        for field in self.query(QuestionField):
+        for field in self._fields:
             field.flush()
 
     # --- actions ---------------------------------------------------------------------------
@@ -424,7 +426,7 @@ class QuestionsScreen(Screen[None]):
 
     def advance_from(self, field: QuestionField) -> None:
         """Focus the next shown question after ``field``; past the last, the next section."""
-        fields = [f for f in self.query(QuestionField) if f.display]
+        fields = [f for f in self._fields if f.display]
         if field in fields and fields.index(field) + 1 < len(fields):
             target = fields[fields.index(field) + 1]
             target.focus_value()

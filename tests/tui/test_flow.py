@@ -1,0 +1,181 @@
+"""Results, diligence, review and export, driven through Pilot on a real session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tests.tui.conftest import MANDATE, SIZE, read_session, sync
+from textual.widgets import DataTable, Input, OptionList, Select, Static
+
+from ddwizard.core.matching import evaluate
+from ddwizard.core.store import SessionHandle
+from ddwizard.screens.export import ExportScreen
+from ddwizard.screens.questions import QuestionsScreen
+from ddwizard.screens.results import ResultsScreen
+from ddwizard.screens.review import ReviewScreen
+from ddwizard.services import Services, make_app
+from ddwizard.widgets.help_panel import HelpPanel
+from ddwizard.widgets.question import QuestionField, field_id
+
+
+def answered_session(services: Services, name: str = "Flow review") -> SessionHandle:
+    handle = services.store.create(name, services.qset, services.catalog, preparer="Tester")
+    for qid, value in MANDATE.items():
+        handle.set_answer(qid, value)
+    return handle
+
+
+def screen_text(app: Any) -> str:
+    return str(app.export_screenshot())
+
+
+@sync
+async def test_results_show_ranking_exclusions_and_save_the_shortlist(services: Services) -> None:
+    handle = answered_session(services)
+    expected = evaluate(services.qset, services.catalog, handle.session.sheet())
+    assert expected.eligible and expected.excluded
+    app = make_app(services, handle=handle)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ResultsScreen)
+        table = screen.query_one(DataTable)
+        assert [str(k.value) for k in table.rows] == [r.provider_id for r in expected.eligible]
+        overview = str(screen.query_one("#overview", Static).content)
+        for exclusion in expected.excluded:
+            assert services.catalog[exclusion.provider_id].name in overview
+            assert exclusion.reasons[0] in overview
+        explanation = str(screen.query_one("#explanation", Static).content)
+        assert expected.eligible[0].explanation in explanation
+        # Default shortlist is the top three; space on the first row takes it off.
+        assert screen.shortlist == list(expected.shortlist)
+        await pilot.press("space")
+        await pilot.pause()
+        saved = read_session(handle.path)
+        assert saved["shortlist"] == list(expected.shortlist[1:])
+        await pilot.press("t")
+        await pilot.pause()
+        assert read_session(handle.path)["shortlist"] == [
+            r.provider_id for r in expected.eligible[:3]
+        ]
+
+
+@sync
+async def test_diligence_answer_raises_a_finding(services: Services) -> None:
+    handle = answered_session(services)
+    handle.set_shortlist(["bitgo", "coinbase-prime"])
+    app = make_app(services, handle=handle)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f5")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, QuestionsScreen) and screen.mode == "diligence"
+        assert screen.provider == "bitgo"
+        target = screen.query_one(f"#{field_id('dd.legal_entity_identified')}", QuestionField)
+        target.focus_value()
+        await pilot.pause()
+        await pilot.press("right", "enter")  # "No"
+        await pilot.pause()
+        saved = read_session(handle.path)
+        assert saved["diligence"]["bitgo"]["dd.legal_entity_identified"]["value"] == "no"
+        findings = app.evaluation().findings_for("bitgo")
+        critical = [f for f in findings if f.question_id == "dd.legal_entity_identified"]
+        assert critical and critical[0].severity.value == "critical"
+        panel = str(screen.query_one(HelpPanel).query_one(".findings", Static).content)
+        assert "CRITICAL" in panel and critical[0].message in panel
+        # Evidence is recorded with the answer.
+        target.query_one(".evidence", Select).value = "seen_doc"
+        await pilot.pause()
+        saved = read_session(handle.path)
+        assert saved["diligence"]["bitgo"]["dd.legal_entity_identified"]["evidence"] == "seen_doc"
+        await pilot.press("ctrl+o")  # next provider
+        await pilot.pause()
+        assert screen.provider == "coinbase-prime"
+
+
+@sync
+async def test_review_item_jumps_to_its_question(services: Services) -> None:
+    handle = answered_session(services)
+    app = make_app(services, handle=handle)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        items = screen.items
+        assert any(i.kind == "unanswered" for i in items)
+        index = next(
+            i for i, item in enumerate(items) if item.screen == "mandate" and item.question
+        )
+        screen.query_one(OptionList).highlighted = index
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.pause()
+        jumped = app.screen
+        assert isinstance(jumped, QuestionsScreen)
+        assert jumped.focused_question == items[index].question
+        assert (
+            app.focused
+            is jumped.query_one(
+                f"#{field_id(items[index].question or '')}", QuestionField
+            ).value_widget
+        )
+
+
+@sync
+async def test_review_marks_ready_after_confirmation(services: Services) -> None:
+    handle = answered_session(services)
+    app = make_app(services, handle=handle)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        await pilot.pause()
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.press("n")  # cancelled: nothing changes
+        await pilot.pause()
+        assert read_session(handle.path)["status"] == "in_progress"
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert read_session(handle.path)["status"] == "ready_for_review"
+
+
+async def _export(services: Services, tmp_path: Path, fmt: str) -> tuple[Path, dict[str, Any]]:
+    handle = answered_session(services)
+    app = make_app(services, handle=handle)
+    out = tmp_path / f"memo.{fmt}"
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f7")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ExportScreen)
+        screen.query_one("#format", Select).value = fmt
+        screen.query_one("#path", Input).value = str(out)
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.last_result is not None
+        assert screen.last_result.off_event_loop
+        assert str(out) in str(screen.query_one("#export-status", Static).content)
+    return out, read_session(handle.path)
+
+
+@sync
+async def test_export_writes_html_memo_and_records_it(services: Services, tmp_path: Path) -> None:
+    out, saved = await _export(services, tmp_path, "html")
+    assert out.is_file()
+    html = out.read_text(encoding="utf-8")
+    assert "Acme Fund LP" in html
+    events = [e for e in saved["audit"] if e["action"] == "memo_generated"]
+    assert events and events[-1]["new"]["path"] == str(out.resolve())
+
+
+@sync
+async def test_export_writes_pdf_memo(services: Services, tmp_path: Path) -> None:
+    out, saved = await _export(services, tmp_path, "pdf")
+    assert out.read_bytes().startswith(b"%PDF")
+    assert any(e["action"] == "memo_generated" for e in saved["audit"])
