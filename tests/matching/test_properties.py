@@ -175,7 +175,7 @@ def _synthetic_scores(catalog: Any, values: list[list[int]]) -> list[ProviderSco
         criteria = tuple(
             CriterionScore(c, float(v), None, ("test",)) for c, v in zip(CRITERIA, row, strict=True)
         )
-        out.append(ProviderScore(provider, criteria, ()))
+        out.append(ProviderScore.build(provider, criteria, ()))
     return out
 
 

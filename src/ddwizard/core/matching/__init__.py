@@ -17,7 +17,9 @@
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Mapping, Sequence
+import gc
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 
 from ddwizard.core.answers import AnswerSheet, applicable_values
 from ddwizard.core.matching import eligibility, redflags, robustness, scoring
@@ -62,6 +64,24 @@ def _blocked_text(provider: Provider, blocked: Sequence[Finding]) -> str:
     return f"{provider.name} has an open critical finding: {what}"
 
 
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while results are built.
+
+    Scoring allocates many small objects that never form cycles (reference counting frees
+    them); with the collector on, each threshold crossing re-traverses the whole heap,
+    including a large provider catalog, which makes 10,000 providers cost twice as much per
+    provider as 1,000. The previous state is restored, even on error.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def evaluate(
     qset: QuestionnaireSet,
     catalog: ProviderCatalog,
@@ -69,8 +89,20 @@ def evaluate(
     *,
     today: _dt.date | None = None,
 ) -> Evaluation:
-    """Eligibility, ranking, red flags, warnings, recommendation and robustness for one review."""
-    today = today or _dt.date.today()
+    """Eligibility, ranking, red flags, warnings, recommendation and robustness for one review.
+
+    Pure and deterministic: no I/O; ``today`` (default: the current date) only dates evidence.
+    """
+    with _cyclic_gc_paused():
+        return _evaluate(qset, catalog, sheet, today or _dt.date.today())
+
+
+def _evaluate(
+    qset: QuestionnaireSet,
+    catalog: ProviderCatalog,
+    sheet: AnswerSheet,
+    today: _dt.date,
+) -> Evaluation:
     values = applicable_values(qset, sheet.selection)
     ignored = _ignored_selection(qset, sheet, values)
     weights = sheet.weights

@@ -25,16 +25,16 @@ from ddwizard.core.provider import STANDING_RANK, Provider
 from ddwizard.core.results import OpenItem
 
 
-def confirm(provider: Provider, topic: str, what: str, question_id: str | None) -> OpenItem:
-    """An open item for a fact the profile does not state."""
+def confirm(
+    provider: Provider, topic: str, what: str, question_id: str | None, when: str | None = None
+) -> OpenItem:
+    """An open item for a fact the profile does not state (``when``: its last-verified text)."""
+    when = when or verified(provider.last_verified)
     return OpenItem(
-        provider_id=provider.id,
-        topic=topic,
-        message=(
-            f"Confirm with the provider: {what} (not stated in the profile, "
-            f"{verified(provider.last_verified)})"
-        ),
-        question_id=question_id,
+        provider.id,
+        topic,
+        f"Confirm with the provider: {what} (not stated in the profile, {when})",
+        question_id,
     )
 
 
@@ -68,6 +68,7 @@ def check(provider: Provider, mandate: Mandate) -> EligibilityResult:
                     "regions served",
                     f"that it can onboard clients in {label_list(mandate.regions, REGION_LABELS)}",
                     "client.regions",
+                    when,
                 )
             )
         else:
@@ -88,6 +89,7 @@ def check(provider: Provider, mandate: Mandate) -> EligibilityResult:
                     "qualified custodian",
                     "qualified-custodian status",
                     "reg.qualified_custodian",
+                    when,
                 )
             )
 
@@ -100,6 +102,7 @@ def check(provider: Provider, mandate: Mandate) -> EligibilityResult:
                     "regulatory standing",
                     "its charter or regulatory standing",
                     "reg.min_standing",
+                    when,
                 )
             )
         elif STANDING_RANK.get(provider.standing, 0) < need_rank:
@@ -116,7 +119,9 @@ def check(provider: Provider, mandate: Mandate) -> EligibilityResult:
             )
         elif provider.bank_backed == "unknown":
             items.append(
-                confirm(provider, "bank backing", "whether it is bank-backed", "reg.bank_backed")
+                confirm(
+                    provider, "bank backing", "whether it is bank-backed", "reg.bank_backed", when
+                )
             )
 
     if mandate.licences:
@@ -133,7 +138,9 @@ def check(provider: Provider, mandate: Mandate) -> EligibilityResult:
         if staking == "no":
             reasons.append(f"no staking from custody according to the profile, {when}")
         elif staking == "unknown":
-            items.append(confirm(provider, "staking", "staking from custody", "assets.staking"))
+            items.append(
+                confirm(provider, "staking", "staking from custody", "assets.staking", when)
+            )
 
     if mandate.trade_from_custody:
         execution = provider.execution
@@ -152,6 +159,7 @@ def check(provider: Provider, mandate: Mandate) -> EligibilityResult:
                         "trading from custody",
                         "trading without moving assets out of custody",
                         "settlement.trade_from_custody",
+                        when,
                     )
                 )
 
@@ -166,6 +174,7 @@ def check(provider: Provider, mandate: Mandate) -> EligibilityResult:
                     "instant settlement",
                     "24/7 instant settlement of fiat, crypto and stablecoins",
                     "settlement.instant_network",
+                    when,
                 )
             )
 
@@ -178,7 +187,7 @@ def check(provider: Provider, mandate: Mandate) -> EligibilityResult:
         if fact == "no":
             reasons.append(f"no {label} report according to the profile, {when}")
         elif fact == "unknown":
-            items.append(confirm(provider, label, f"a current {label} report", qid))
+            items.append(confirm(provider, label, f"a current {label} report", qid, when))
 
     if mandate.max_bps is not None:
         bps = provider.fees.auc_bps
@@ -189,6 +198,7 @@ def check(provider: Provider, mandate: Mandate) -> EligibilityResult:
                     "custody fee",
                     f"the annual custody fee in bps on AUC (your maximum: {mandate.max_bps:g} bps)",
                     "fees.max_bps",
+                    when,
                 )
             )
         elif bps > mandate.max_bps:

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ddwizard.core.matching.eligibility import confirm
-from ddwizard.core.matching.mandate import ASSET_LABELS, Mandate, label_list
+from ddwizard.core.matching.mandate import ASSET_LABELS, Mandate, label_list, verified
 from ddwizard.core.provider import Provider
 from ddwizard.core.questionnaire import CRITERIA, CRITERION_LABELS
 from ddwizard.core.results import CriterionScore, OpenItem
@@ -31,10 +31,17 @@ class ProviderScore:
     provider: Provider
     criteria: tuple[CriterionScore, ...]
     open_items: tuple[OpenItem, ...]
+    values: tuple[float, ...]
+    """Criterion scores in CRITERIA order (what the weights multiply)."""
 
-    @property
-    def values(self) -> tuple[float, ...]:
-        return tuple(c.score for c in self.criteria)
+    @classmethod
+    def build(
+        cls,
+        provider: Provider,
+        criteria: tuple[CriterionScore, ...],
+        open_items: tuple[OpenItem, ...],
+    ) -> ProviderScore:
+        return cls(provider, criteria, open_items, tuple(c.score for c in criteria))
 
 
 def _fmt_rating(rating: float) -> str:
@@ -48,18 +55,21 @@ def _rated(rating: float, rationale: str) -> str:
 class _Fit:
     """Collects the adjustments for one provider, per criterion, and the facts to confirm."""
 
-    __slots__ = ("adjust", "items", "provider")
+    __slots__ = ("adjust", "items", "provider", "when")
 
     def __init__(self, provider: Provider) -> None:
         self.provider = provider
         self.adjust: dict[str, list[tuple[int, str]]] = {}
         self.items: list[OpenItem] = []
+        self.when: str | None = None
 
     def add(self, criterion: str, delta: int, why: str) -> None:
         self.adjust.setdefault(criterion, []).append((delta, why))
 
     def unknown(self, topic: str, what: str, question_id: str) -> None:
-        self.items.append(confirm(self.provider, topic, what, question_id))
+        if self.when is None:
+            self.when = verified(self.provider.last_verified)
+        self.items.append(confirm(self.provider, topic, what, question_id, self.when))
 
     def fact(
         self,
@@ -369,7 +379,7 @@ def score_provider(provider: Provider, mandate: Mandate) -> ProviderScore:
         if bounded != total:
             reasons.append(f"bounded to {bounded:g}")
         criteria.append(CriterionScore(criterion, bounded, float(rating.score), tuple(reasons)))
-    return ProviderScore(provider, tuple(criteria), tuple(fit.items))
+    return ProviderScore.build(provider, tuple(criteria), tuple(fit.items))
 
 
 def weighted_total(scores: Sequence[float], weights: Sequence[float]) -> float:
