@@ -123,3 +123,48 @@ def test_ignored_answers_warn_on_stderr_only(write_answers: Callable[[str], Path
     assert "assets.staking_assets" in result.stderr and "ignored" in result.stderr
     data = json.loads(result.stdout)
     assert any("assets.staking_assets" in note for note in data["answers_ignored"])
+
+
+def test_saved_session_scores_like_its_answers_file(
+    write_answers: Callable[[str], Path], sessions_dir: Path
+) -> None:
+    path = write_answers(MANDATE)
+    created = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ddwizard",
+            "--sessions-dir",
+            str(sessions_dir),
+            "answer",
+            "acme-review",
+            "--answers",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert created.returncode == 0, created.stderr
+    from_session = _score_ref("acme-review", "--json", "--sessions-dir", str(sessions_dir))
+    assert from_session.returncode == 0, from_session.stderr
+    from_file = json.loads(_score(path, "--json").stdout)
+    session_data = json.loads(from_session.stdout)
+    for key in ("eligible", "excluded", "recommendation", "red_flags", "shortlist", "robustness"):
+        assert session_data[key] == from_file[key], key
+
+
+def _score_ref(ref: str, *extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ddwizard", "score", ref, *extra],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_user_text_is_printed_literally(write_answers: Callable[[str], Path]) -> None:
+    path = write_answers('name: "[bold red]Acme[/] review"\nanswers:\n  client.regions: [us]\n')
+    result = _score(path)
+    assert result.returncode == 0, result.stderr
+    assert "Custody review: [bold red]Acme[/] review" in result.stdout

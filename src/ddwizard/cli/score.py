@@ -9,6 +9,7 @@ data files and answers is rendered as plain text, never as rich markup.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 from collections import Counter
@@ -49,8 +50,9 @@ def render_report(
     from rich.text import Text
 
     interactive = out.isatty()
+    buffer = io.StringIO()
     console = Console(
-        file=out,
+        file=out if interactive else buffer,
         width=None if interactive else REPORT_WIDTH,
         highlight=False,
         emoji=False,
@@ -181,3 +183,5 @@ def render_report(
         heading("Answers ignored")
         for note in evaluation.answers_ignored:
             console.print(Text(f"- {note}"))
+    if not interactive:  # plain text: no trailing blanks from wrapping, same bytes every run
+        out.write("\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n")
