@@ -60,6 +60,22 @@ def _problems(path: Path, qset: QuestionnaireSet, catalog: ProviderCatalog) -> l
             3,
         ),
         (
+            "diligence:\n  gemini:\n    dd.soc2_type2: {value: yes, document_date: 2026-02-30}\n",
+            ["invalid value", "day is out of range"],
+            3,
+        ),
+        (
+            "answers:\n  client.regions: [us]\n  client.regions: [eu]\n",
+            ["duplicate key 'client.regions'"],
+            3,
+        ),
+        (
+            "answers:\n  priorities.weights: {liquidity: 30, security: 25, coverage: 15,"
+            " costs: 15, ux: 10, support: 5.5}\n",
+            ["priorities.weights", "whole number"],
+            2,
+        ),
+        (
             "answers:\n  dd.wallet_model: commingled\n",
             ["dd.wallet_model", "diligence question"],
             2,

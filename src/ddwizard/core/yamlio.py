@@ -93,9 +93,35 @@ def parse_yaml(text: str, file: str) -> LoadedYaml:
         data = loader.construct_document(node)
     except yaml.YAMLError as exc:
         raise _yaml_error(exc, file) from None
+    except ValueError as exc:  # e.g. an impossible date such as 2026-02-30
+        raise DataError.single(
+            f"invalid value: {exc}", file=file, line=_unconstructable_line(node)
+        ) from None
     finally:
         loader.dispose()
     return LoadedYaml(data=data, file=file, lines=lines)
+
+
+def _unconstructable_line(node: yaml.Node) -> int | None:
+    """Line of the first scalar PyYAML cannot build (an impossible timestamp), if any."""
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag == "tag:yaml.org,2002:timestamp":
+            try:
+                yaml.SafeLoader("").construct_yaml_timestamp(node)
+            except ValueError:
+                return node.start_mark.line + 1
+        return None
+    children: list[yaml.Node] = []
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            children += [key, value]
+    elif isinstance(node, yaml.SequenceNode):
+        children = list(node.value)
+    for child in children:
+        line = _unconstructable_line(child)
+        if line is not None:
+            return line
+    return None
 
 
 def load_yaml_file(
