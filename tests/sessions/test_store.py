@@ -442,3 +442,21 @@ def test_reconfirmation_flag_blocks_final_until_confirmed(
 def test_answer_model_round_trips_through_json() -> None:
     answer = Answer(value=["us"], note="n", evidence="seen_doc", document_date="2026-01-02")
     assert Answer.model_validate_json(answer.model_dump_json()) == answer
+
+
+def test_save_after_a_crash_between_the_two_renames(
+    store: SessionStore, qset: QuestionnaireSet, catalog: ProviderCatalog
+) -> None:
+    with store.create("Crash state", qset, catalog) as handle:
+        handle.set_answer("client.aum_usd_m", 1)
+        path = handle.path
+    # A writer killed after linking the backup but before replacing the file leaves both
+    # names on one file. The next save must still keep a correct backup and no leftovers.
+    backup_path(path).unlink()
+    os.link(path, backup_path(path))
+    with store.open(path, qset, catalog) as handle:
+        handle.set_answer("client.aum_usd_m", 2)
+    assert on_disk(backup_path(path)).answers["client.aum_usd_m"].value == 1
+    assert on_disk(path).answers["client.aum_usd_m"].value == 2
+    assert not os.path.samefile(path, backup_path(path))
+    assert sorted(p.name for p in store.root.iterdir()) == [path.name, backup_path(path).name]

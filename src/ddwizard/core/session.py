@@ -2,19 +2,20 @@
 
 The session is plain data (pydantic models); ``ddwizard.core.store`` owns the file, the lock
 and every edit. The on-disk form is canonical JSON: the record's fields, then the audit trail
-with one event per line, so a long trail is cheap to re-serialize (each event is serialized
-once and reused) and the file stays readable and diffable.
+with one event per line, so a long trail is cheap to re-serialize (events serialized by one
+save are reused by the next) and the file stays readable and diffable.
 """
 
 from __future__ import annotations
 
 import json
+import operator
 import re
 import secrets
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, TypeAdapter
 
 from ddwizard.core.answers import Answer, AnswerSheet, applicable_values
 from ddwizard.core.questionnaire import QuestionnaireSet
@@ -101,8 +102,8 @@ class Session(_Model):
     position: Position = Field(default_factory=Position)
     audit: list[AuditEvent] = Field(default_factory=list)
 
-    # Serialized audit events, reused while the event object is the same (events are frozen).
-    _event_json: list[tuple[AuditEvent, str]] = PrivateAttr(default_factory=list)
+    # The audit events last serialized and their JSON, reused by the next save.
+    _audit_cache: tuple[list[AuditEvent], bytes] | None = PrivateAttr(default=None)
 
     @property
     def label(self) -> str:
@@ -138,34 +139,66 @@ class Session(_Model):
 
     def to_json_bytes(self) -> bytes:
         """Canonical file content: the record (indented), then one audit event per line."""
+        return b"".join(self.to_json_chunks())
+
+    def to_json_chunks(self) -> list[bytes]:
+        """``to_json_bytes`` in pieces, so a long audit trail is written without copying it."""
         head = self.model_dump(mode="json", exclude={"audit"})
-        text = json.dumps(head, indent=2, ensure_ascii=False)
-        events = self._serialized_events()
-        if not events:
-            body = '\n  "audit": []\n}\n'
-        else:
-            body = '\n  "audit": [\n    ' + ",\n    ".join(events) + "\n  ]\n}\n"
-        return (text[:-2] + "," + body).encode("utf-8")
+        lines = [
+            f"  {_compact(key)}: {_block(value, _EXPAND.get(key, 0), 1)}"
+            for key, value in head.items()
+        ]
+        text = "{\n" + ",\n".join(lines)
+        blob = self._audit_blob()
+        if not blob:
+            return [(text + ',\n  "audit": []\n}\n').encode("utf-8")]
+        return [(text + ',\n  "audit": [\n    ').encode("utf-8"), blob, b"\n  ]\n}\n"]
 
-    def _serialized_events(self) -> list[str]:
-        cache = self._event_json
-        out: list[str] = []
-        for index, event in enumerate(self.audit):
-            if index < len(cache) and cache[index][0] is event:
-                out.append(cache[index][1])
-                continue
-            text = event.model_dump_json()
-            if index < len(cache):
-                cache[index] = (event, text)
-            else:
-                cache.append((event, text))
-            out.append(text)
-        del cache[len(self.audit) :]
-        return out
+    def _audit_blob(self) -> bytes:
+        """The serialized events; events already serialized by an earlier save are reused."""
+        audit = self.audit
+        cache = self._audit_cache
+        if cache is not None:
+            events, blob = cache
+            # Events are frozen: the same objects in the same order serialize the same way.
+            if len(events) <= len(audit) and all(map(operator.is_, events, audit)):
+                if len(events) == len(audit):
+                    return blob
+                extra = _render_events(audit[len(events) :])
+                blob = blob + _EVENT_SEPARATOR + extra if blob else extra
+                self._audit_cache = (list(audit), blob)
+                return blob
+        blob = _render_events(audit)
+        self._audit_cache = (list(audit), blob)
+        return blob
 
-    def share_cache_with(self, newer: Session) -> None:
-        """Hand the serialized-event cache to a copy that extends this session's trail."""
-        newer._event_json = self._event_json
+
+# How many levels of each top-level field get their own lines in the file (the rest is compact).
+_EXPAND = {"answers": 1, "retired_answers": 1, "diligence": 2, "questionnaires": 2, "position": 1}
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))
+_EVENTS_ADAPTER: TypeAdapter[list[AuditEvent]] = TypeAdapter(list[AuditEvent])
+_EVENT_SEPARATOR = b",\n    "
+
+
+def _compact(value: Any) -> str:
+    return _ENCODER.encode(value)
+
+
+def _block(value: Any, levels: int, indent: int) -> str:
+    if levels <= 0 or not isinstance(value, dict) or not value:
+        return _compact(value)
+    pad = "  " * (indent + 1)
+    items = [f"{pad}{_compact(k)}: {_block(v, levels - 1, indent + 1)}" for k, v in value.items()]
+    return "{\n" + ",\n".join(items) + "\n" + "  " * indent + "}"
+
+
+def _render_events(events: list[AuditEvent]) -> bytes:
+    if not events:
+        return b""
+    raw = _EVENTS_ADAPTER.dump_json(events)
+    # One event per line. The pattern cannot occur inside a JSON string (quotes are escaped);
+    # where it occurs inside an event's value it only adds whitespace between tokens.
+    return raw[1:-1].replace(b'},{"seq":', b'},\n    {"seq":')
 
 
 def answer_record(answer: Answer | None) -> dict[str, Any] | None:

@@ -23,7 +23,7 @@ import shlex
 import shutil
 import socket
 import weakref
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -265,7 +265,7 @@ def _temp_name(path: Path, tag: str = "") -> Path:
     return path.with_name(f".{path.name}{tag}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
 
 
-def atomic_write(path: Path, data: bytes, *, keep_backup: bool = True) -> None:
+def atomic_write(path: Path, data: bytes | Sequence[bytes], *, keep_backup: bool = True) -> None:
     """Replace ``path`` with ``data`` so that a crash leaves either the old or the new file.
 
     With ``keep_backup`` the current file (if any) becomes ``<file>.bak`` first; it is
@@ -276,10 +276,11 @@ def atomic_write(path: Path, data: bytes, *, keep_backup: bool = True) -> None:
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         try:
-            view = memoryview(data)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
+            for chunk in [data] if isinstance(data, bytes) else data:
+                view = memoryview(chunk)
+                while view:
+                    written = os.write(fd, view)
+                    view = view[written:]
             os.fsync(fd)
         finally:
             os.close(fd)
@@ -294,6 +295,12 @@ def atomic_write(path: Path, data: bytes, *, keep_backup: bool = True) -> None:
 
 
 def _keep_backup(path: Path) -> None:
+    bak = backup_path(path)
+    with contextlib.suppress(OSError):
+        if os.path.samefile(path, bak):
+            # A writer died between its two renames: the backup already holds this version
+            # (and renaming a hard link onto itself would do nothing).
+            return
     bak_tmp = _temp_name(path, BACKUP_SUFFIX)
     try:
         os.link(path, bak_tmp)
@@ -302,7 +309,7 @@ def _keep_backup(path: Path) -> None:
         with open(bak_tmp, "rb+") as fh:
             os.fsync(fh.fileno())
     try:
-        os.replace(bak_tmp, backup_path(path))
+        os.replace(bak_tmp, bak)
     except BaseException:
         with contextlib.suppress(OSError):
             bak_tmp.unlink()
@@ -712,7 +719,7 @@ class SessionStore:
                     "at": now,
                 },
             )
-            atomic_write(target, session.to_json_bytes(), keep_backup=False)
+            atomic_write(target, session.to_json_chunks(), keep_backup=False)
             state = _FileState.of(target.stat())
         except BaseException:
             release_lock(target, me.token)
@@ -849,12 +856,11 @@ class SessionHandle:
         if touch:
             fields["updated_at"] = now
         new = self.session.model_copy(update=fields)
-        self.session.share_cache_with(new)
         self._write(new)
         self.session = new
 
     def _write(self, session: Session) -> None:
-        data = session.to_json_bytes()
+        data = session.to_json_chunks()
         try:
             st = os.stat(self.path)
         except FileNotFoundError:
