@@ -152,9 +152,7 @@ def build_score_chart(bars: Sequence[ChartInput], weights: Mapping[str, int]) ->
         )
     legend_rows = -(-len(CRITERIA) // LEGEND_PER_ROW)
     height = legend_top + legend_rows * LEGEND_ROW + 4
-    description = "Weighted score by criterion: " + "; ".join(
-        f"{r.label} {r.total}" for r in rows
-    )
+    description = "Weighted score by criterion: " + "; ".join(f"{r.label} {r.total}" for r in rows)
     return ScoreChart(
         width=LABEL_WIDTH + PLOT_WIDTH + TOTAL_WIDTH,
         height=round(height, 2),

@@ -799,9 +799,7 @@ def _decision(
         for f in findings
         if f.provider_id == recommendation.id and f.severity.rank >= Severity.HIGH.rank
     ]
-    text = (
-        f"The committee is asked to approve {recommendation.name} as custodian for {entity}"
-    )
+    text = f"The committee is asked to approve {recommendation.name} as custodian for {entity}"
     if open_high:
         count = len(open_high)
         text += (
@@ -1135,10 +1133,20 @@ def _answer_sections(
                 if a is not None:
                     text += f" (answer kept in the record: {format_value(q, a.value)})"
                 rows.append(
-                    AnswerRow(q.id, q.prompt, text, a.note or "" if a else "", "", "not_applicable", condition)
+                    AnswerRow(
+                        q.id,
+                        q.prompt,
+                        text,
+                        a.note or "" if a else "",
+                        "",
+                        "not_applicable",
+                        condition,
+                    )
                 )
             elif a is None:
-                rows.append(AnswerRow(q.id, q.prompt, "not answered", "", "", "unanswered", condition))
+                rows.append(
+                    AnswerRow(q.id, q.prompt, "not answered", "", "", "unanswered", condition)
+                )
             else:
                 evidence = ""
                 if a.evidence:

@@ -245,9 +245,20 @@ def render_pdf(
         relationship="Source",
         url_fetcher=fetcher,
     )
-    pdf = document.write_pdf(pdf_variant=PDF_VARIANT, attachments=[embedded])
+    pdf = document.write_pdf(
+        pdf_variant=PDF_VARIANT, attachments=[embedded], finisher=_dedupe_associated_files
+    )
     assert isinstance(pdf, bytes)
     return pdf
+
+
+def _dedupe_associated_files(document: Any, pdf: Any) -> None:
+    """WeasyPrint 70 lists each PDF/A-3 attachment twice in the catalog's /AF array."""
+    files = pdf.catalog.get("AF")
+    if files:
+        unique = list(dict.fromkeys(files))
+        del files[:]
+        files.extend(unique)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,101 @@
+"""Free text from users is text: nothing typed into an answer becomes markup, a template
+expression, a fetched resource or an extra attachment, in PDF, HTML or Markdown."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ddwizard.core.report import answers_file_memo
+from ddwizard.core.resources import bundled_dir
+
+ENTITY = "Acme {{ 7*7 }} Fund {% raw %}"
+PREPARER = "Mallory <script>alert(1)</script>"
+NOTE = '<img src="file:///etc/passwd"> <link rel=attachment href="file:///etc/passwd">'
+REFERENCE = "url(http://127.0.0.1:9/x) ${7*7} {{ config }}"
+DD_NOTE = "</style><style>body{background:url(http://127.0.0.1:9/bg.png)}</style> [click](javascript:alert(1))"
+
+ANSWERS = f"""
+name: {json.dumps("<b>bold</b> review {# comment #}")}
+preparer: {json.dumps(PREPARER)}
+answers:
+  client.entity_name: {json.dumps(ENTITY)}
+  client.regions: [us]
+  reg.qualified_custodian: {{value: yes, note: {json.dumps(NOTE)}}}
+  assets.staking: no
+shortlist: [coinbase-prime]
+diligence:
+  coinbase-prime:
+    dd.wallet_model:
+      value: segregated_per_client
+      evidence: seen_doc
+      document_date: 2026-01-15
+      reference: {json.dumps(REFERENCE)}
+      note: {json.dumps(DD_NOTE)}
+    dd.legal_entity_identified: {{value: yes, note: "{{% include 'memo.css' %}} ![x](http://127.0.0.1:9/y.png)"}}
+"""
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory, qset: Any, catalog: Any) -> dict[str, Any]:
+    root = tmp_path_factory.mktemp("hostile")
+    answers = root / "hostile.yaml"
+    answers.write_text(ANSWERS, encoding="utf-8")
+    out: dict[str, Any] = {"answers": answers}
+    for fmt in ("pdf", "html", "md"):
+        out[fmt] = answers_file_memo(answers, qset, catalog, root / f"memo.{fmt}")
+    return out
+
+
+def test_pdf_shows_hostile_text_literally(hostile: dict[str, Any], read_pdf: Any) -> None:
+    pdf = read_pdf(hostile["pdf"].path)
+    text = pdf.flat
+    assert ENTITY in text
+    assert "Acme 49 Fund" not in text
+    assert PREPARER in text
+    assert '<img src="file:///etc/passwd">' in text
+    assert "<link rel=attachment" in text
+    assert "{{ config }}" in text
+    assert "{% include 'memo.css' %}" in text
+    assert "root:x:0:0" not in text  # /etc/passwd was never read into the memo
+
+
+def test_pdf_fetched_nothing_and_has_only_the_record_attached(
+    hostile: dict[str, Any], read_pdf: Any
+) -> None:
+    result = hostile["pdf"]
+    assert result.fetch_log.refused == []
+    templates = bundled_dir("report_templates").resolve().as_uri()
+    assert all(url.startswith((templates, "data:")) for url in result.fetch_log.served)
+    pdf = read_pdf(result.path)
+    assert list(pdf.attachments) == ["session.json"]
+    record = json.loads(pdf.attachments["session.json"][0])
+    assert record["answers_file"]["content"] == hostile["answers"].read_text(encoding="utf-8")
+    assert record["evaluation"]["shortlist"] == ["coinbase-prime"]
+
+
+def test_html_escapes_every_user_value(hostile: dict[str, Any]) -> None:
+    html = hostile["html"].path.read_text(encoding="utf-8")
+    assert "<script" not in html
+    assert "<img" not in html
+    assert "<link" not in html
+    assert "url(http://127.0.0.1" not in html.split("</style>", 1)[0]  # not in our stylesheet
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "Acme {{ 7*7 }} Fund {% raw %}" in html
+    assert "Acme 49 Fund" not in html
+    assert html.count("</style>") == 1  # only the inlined stylesheet closes a style element
+    assert "<b>bold</b>" not in html
+
+
+def test_markdown_escapes_every_user_value(hostile: dict[str, Any]) -> None:
+    md = hostile["md"].path.read_text(encoding="utf-8")
+    assert "<script" not in md and "<img" not in md and "<link" not in md
+    assert "&lt;script&gt;" in md
+    assert "[click](javascript" not in md
+    assert r"\[click\](javascript:alert(1))" in md
+    assert "![x](http" not in md
+    assert "Acme {{ 7\\*7 }} Fund {% raw %}" in md
+    assert "Acme 49 Fund" not in md

@@ -1,0 +1,201 @@
+"""The memo as a committee reads it: real PDFs from `ddwizard demo` and `ddwizard report`."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ddwizard.cli import main
+from ddwizard.core.demo import DEMO_SESSION_NAME
+from ddwizard.core.loading import load_providers, load_questionnaires
+from ddwizard.core.store import SessionStore
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory, read_pdf: Any) -> dict[str, Any]:
+    """`ddwizard demo`, then `ddwizard report` on the demo session (draft)."""
+    root = tmp_path_factory.mktemp("memo")
+    sessions = root / "sessions"
+    demo_pdf = root / "demo.pdf"
+    assert main(["--sessions-dir", str(sessions), "demo", "-o", str(demo_pdf)]) == 0
+    files = sorted(sessions.glob("*.json"))
+    assert len(files) == 1
+    session_file = files[0]
+    before = session_file.read_bytes()
+    report_pdf = root / "report.pdf"
+    rc = main(["report", session_file.stem, "-o", str(report_pdf), "--sessions-dir", str(sessions)])
+    assert rc == 0
+    return {
+        "sessions": sessions,
+        "session_file": session_file,
+        "before_report": before,
+        "after_report": session_file.read_bytes(),
+        "demo_pdf": demo_pdf,
+        "report_pdf": report_pdf,
+        "demo": read_pdf(demo_pdf),
+        "report": read_pdf(report_pdf),
+    }
+
+
+SECTIONS = (
+    "1. Executive summary",
+    "Decision requested of the committee",
+    "Top risks",
+    "2. Mandate summary",
+    "3. Eligibility",
+    "4. Ranking",
+    "5. Robustness",
+    "6. Provider: BitGo Custody",
+    "7. Provider: Zodia Custody",
+    "8. Provider: Komainu",
+    "9. Red flags and mitigations",
+    "10. Methodology, weights and sources",
+    "Appendix A: answers",
+    "Appendix B: audit trail",
+    "Sign-off",
+    "Integrity",
+)
+
+
+def test_demo_memo_has_every_section_in_order(demo: dict[str, Any]) -> None:
+    text = demo["demo"].flat
+    assert "Custody provider due-diligence memo" in " ".join(demo["demo"].page_texts[0].split())
+    positions = []
+    for heading in SECTIONS:
+        assert heading in text, heading
+        positions.append(text.index(heading))
+    assert positions == sorted(positions)
+
+
+def test_cover_names_entity_preparer_session_and_draft_status(demo: dict[str, Any]) -> None:
+    cover = " ".join(demo["demo"].page_texts[0].split())
+    session_id = demo["session_file"].stem
+    assert "Northwind Pension Trust Limited" in cover
+    assert "Dana Whitfield, Head of Compliance" in cover
+    assert f"Session {session_id}" in cover
+    assert "Status DRAFT" in cover
+    assert "Confidential" in cover
+    assert "Recommendation BitGo Custody" in cover
+
+
+def test_executive_summary_states_recommendation_alternates_and_decision(demo: dict[str, Any]) -> None:
+    text = demo["demo"].flat
+    assert "BitGo Custody 72.2 / 100" in text
+    assert "Alternates: Zodia Custody (68.5); Komainu (55.5)" in text
+    assert "The committee is asked to approve BitGo Custody as custodian for Northwind Pension" in text
+    assert "No bankruptcy-remoteness legal opinion" in text
+
+
+def test_page_numbers_running_header_and_plausible_length(demo: dict[str, Any]) -> None:
+    pdf = demo["demo"]
+    assert 12 <= pdf.pages <= 80
+    for number, page in enumerate(pdf.page_texts, start=1):
+        assert f"Page {number} of {pdf.pages}" in page
+        assert "DRAFT" in page
+    # the running header (entity, confidentiality) is on every page after the cover
+    for page in pdf.page_texts[1:]:
+        assert "Northwind Pension Trust Limited" in page
+        assert "Confidential · DRAFT" in page
+
+
+def test_provider_sections_show_unknowns_stale_evidence_and_open_items(demo: dict[str, Any]) -> None:
+    text = demo["demo"].flat
+    assert "unknown — verify" in text
+    assert "STALE" in text
+    assert "SOC 2 Type II report, period ending 30 June 2025" in text  # reference of the stale doc
+    assert "Confirm with the provider" in text
+    assert "Rating" in text and "Points" in text
+
+
+def test_appendix_lists_every_answer_and_not_applicable_conditions(demo: dict[str, Any]) -> None:
+    text = demo["demo"].flat
+    # an answered mandate question, its id, and its note
+    assert "reg.qualified_custodian" in text
+    assert "trustees' investment policy statement" in text
+    # a question skipped by its condition, with the condition in words
+    assert "client.sec_registered_adviser" in text
+    assert "not applicable" in text
+    assert "client.entity_type is one of us_adviser_fund, etf_issuer" in text
+
+
+def test_attachment_is_exactly_the_session_json(demo: dict[str, Any]) -> None:
+    pdf = demo["report"]
+    assert list(pdf.attachments) == ["session.json"]
+    (embedded,) = pdf.attachments["session.json"]
+    # `report` opened the session, rendered it, then appended memo_generated: the memo embeds
+    # the session exactly as it was before that event.
+    assert embedded == demo["before_report"]
+    assert pdf.catalog_af == 1
+
+
+def test_integrity_line_carries_sha256_of_the_embedded_session(demo: dict[str, Any]) -> None:
+    pdf = demo["report"]
+    (embedded,) = pdf.attachments["session.json"]
+    digest = hashlib.sha256(embedded).hexdigest()
+    text = "".join(pdf.text.split())
+    assert f"SHA-256ofthesessionJSON{digest}" in text
+    catalog = load_providers(REPO / "providers")
+    qset = load_questionnaires(REPO / "questionnaires")
+    assert catalog.data_hash in text
+    assert qset.selection.content_hash in text
+    assert qset.diligence.content_hash in text
+
+
+def test_pdf_a_3b_identification_in_xmp(demo: dict[str, Any]) -> None:
+    xmp = demo["demo"].xmp
+    assert re.search(r'pdfaid:part="3"|<pdfaid:part>3</pdfaid:part>', xmp)
+    assert re.search(r'pdfaid:conformance="B"|<pdfaid:conformance>B</pdfaid:conformance>', xmp)
+
+
+def test_report_records_memo_generated_with_the_output_hash(demo: dict[str, Any]) -> None:
+    session = json.loads(demo["after_report"])
+    event = session["audit"][-1]
+    assert event["action"] == "memo_generated"
+    digest = hashlib.sha256(demo["report_pdf"].read_bytes()).hexdigest()
+    assert event["new"]["sha256"] == digest
+    assert event["new"]["format"] == "pdf"
+    assert Path(event["new"]["path"]) == demo["report_pdf"].resolve()
+    before = json.loads(demo["before_report"])
+    assert session["audit"][:-1] == before["audit"]
+
+
+def test_demo_session_is_named_and_its_memo_recorded(demo: dict[str, Any]) -> None:
+    session = json.loads(demo["before_report"])
+    assert session["name"] == DEMO_SESSION_NAME
+    assert session["shortlist"] == ["bitgo", "zodia", "komainu"]
+    memo_events = [e for e in session["audit"] if e["action"] == "memo_generated"]
+    assert memo_events[-1]["new"]["sha256"] == hashlib.sha256(demo["demo_pdf"].read_bytes()).hexdigest()
+
+
+def test_demo_again_updates_the_same_session(demo: dict[str, Any], tmp_path: Path) -> None:
+    out = tmp_path / "again.html"
+    assert main(["--sessions-dir", str(demo["sessions"]), "demo", "-o", str(out)]) == 0
+    assert sorted(p.name for p in demo["sessions"].glob("*.json")) == [demo["session_file"].name]
+    assert "BitGo Custody" in out.read_text(encoding="utf-8")
+
+
+def test_final_session_memo_says_final_not_draft(
+    tmp_path: Path, read_pdf: Any, qset: Any, catalog: Any
+) -> None:
+    from ddwizard.core.demo import load_demo_answers
+    from ddwizard.core.report import session_memo
+
+    store = SessionStore(tmp_path / "sessions")
+    with store.create("Final review", qset, catalog, preparer="R. Reviewer") as handle:
+        handle.apply_answers(load_demo_answers(qset, catalog))
+        handle.set_status("ready_for_review")
+        handle.set_status("final")
+        session = handle.session
+    result = session_memo(session, qset, catalog, tmp_path / "final.pdf")
+    pdf = read_pdf(result.path)
+    assert "Status FINAL" in " ".join(pdf.page_texts[0].split())
+    assert "DRAFT" not in pdf.text
+    assert "Confidential · FINAL" in pdf.page_texts[2]
+    assert pdf.attachments["session.json"] == [session.to_json_bytes()]
