@@ -70,9 +70,10 @@ def test_symlink_escaping_the_folder_is_refused(folders: tuple[Path, Path]) -> N
 def test_symlink_staying_inside_is_allowed(folders: tuple[Path, Path]) -> None:
     templates, _ = folders
     (templates / "alias.png").symlink_to(templates / "img" / "logo.png")
-    assert resolve_resource((templates / "alias.png").as_uri(), templates) == (
-        templates / "img" / "logo.png"
-    ).resolve()
+    assert (
+        resolve_resource((templates / "alias.png").as_uri(), templates)
+        == (templates / "img" / "logo.png").resolve()
+    )
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,6 @@ expression, a fetched resource or an extra attachment, in PDF, HTML or Markdown.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest

@@ -85,11 +85,15 @@ def test_cover_names_entity_preparer_session_and_draft_status(demo: dict[str, An
     assert "Recommendation BitGo Custody" in cover
 
 
-def test_executive_summary_states_recommendation_alternates_and_decision(demo: dict[str, Any]) -> None:
+def test_executive_summary_states_recommendation_alternates_and_decision(
+    demo: dict[str, Any],
+) -> None:
     text = demo["demo"].flat
     assert "BitGo Custody 72.2 / 100" in text
     assert "Alternates: Zodia Custody (68.5); Komainu (55.5)" in text
-    assert "The committee is asked to approve BitGo Custody as custodian for Northwind Pension" in text
+    assert (
+        "The committee is asked to approve BitGo Custody as custodian for Northwind Pension" in text
+    )
     assert "No bankruptcy-remoteness legal opinion" in text
 
 
@@ -105,7 +109,9 @@ def test_page_numbers_running_header_and_plausible_length(demo: dict[str, Any]) 
         assert "Confidential · DRAFT" in page
 
 
-def test_provider_sections_show_unknowns_stale_evidence_and_open_items(demo: dict[str, Any]) -> None:
+def test_provider_sections_show_unknowns_stale_evidence_and_open_items(
+    demo: dict[str, Any],
+) -> None:
     text = demo["demo"].flat
     assert "unknown — verify" in text
     assert "STALE" in text
@@ -171,7 +177,10 @@ def test_demo_session_is_named_and_its_memo_recorded(demo: dict[str, Any]) -> No
     assert session["name"] == DEMO_SESSION_NAME
     assert session["shortlist"] == ["bitgo", "zodia", "komainu"]
     memo_events = [e for e in session["audit"] if e["action"] == "memo_generated"]
-    assert memo_events[-1]["new"]["sha256"] == hashlib.sha256(demo["demo_pdf"].read_bytes()).hexdigest()
+    assert (
+        memo_events[-1]["new"]["sha256"]
+        == hashlib.sha256(demo["demo_pdf"].read_bytes()).hexdigest()
+    )
 
 
 def test_demo_again_updates_the_same_session(demo: dict[str, Any], tmp_path: Path) -> None:

@@ -53,7 +53,9 @@ def run_report(args: argparse.Namespace) -> int:
     if is_answers_file(args.session):
         from ddwizard.core.answers import parse_answers_file
 
-        for warning in parse_answers_file(Path(args.session), ctx.questionnaires, ctx.catalog).warnings:
+        for warning in parse_answers_file(
+            Path(args.session), ctx.questionnaires, ctx.catalog
+        ).warnings:
             print(f"warning: {warning}", file=sys.stderr)
         result = answers_file_memo(
             Path(args.session),

@@ -28,7 +28,7 @@ from ddwizard.core.questionnaire import (
     Severity,
 )
 from ddwizard.core.report.chart import ChartInput, ScoreChart, build_score_chart
-from ddwizard.core.results import Evaluation, Finding, MandateWarning, OpenItem
+from ddwizard.core.results import Evaluation, Finding, MandateWarning
 
 DEFAULT_STALE_AFTER_DAYS = 365
 UNKNOWN_TEXT = "unknown — verify"
@@ -117,6 +117,9 @@ MANDATE_LABELS: Mapping[str, str] = {
 }
 
 
+STAMP_KEYS = ("id", "version", "hash")
+
+
 # --- the review being reported on ----------------------------------------------------------
 
 
@@ -160,7 +163,7 @@ def record_from_session(session: Any) -> ReviewRecord:
     """The record of a saved ``ddwizard.core.session.Session``."""
     events = tuple(_audit_row(e) for e in getattr(session, "audit", ()) or ())
     stamps = {
-        str(kind): {k: str(v) for k, v in _as_mapping(stamp).items()}
+        str(kind): {k: str(v) for k, v in _as_mapping(stamp).items() if k in STAMP_KEYS}
         for kind, stamp in (getattr(session, "questionnaires", {}) or {}).items()
     }
     return ReviewRecord(
@@ -1208,7 +1211,3 @@ def _parse_date(value: Any) -> date | None:
 
 def _is_stale(when: date | None, today: date, days: int) -> bool:
     return when is not None and (today - when).days > days
-
-
-def open_item_text(item: OpenItem) -> str:
-    return item.message

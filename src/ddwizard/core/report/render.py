@@ -53,7 +53,8 @@ def is_markdown_template(name: str | None) -> bool:
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
-_MD_LINE_START = re.compile(r"^(\s*)(#+(?=\s|$)|[-+=](?=\s|$)|-{2,}|={2,}|\d+[.)](?=\s|$))")
+_MD_LINE_START = re.compile(r"^(\s*)(#+(?=\s|$)|[-+=](?=\s|$)|-{2,}|={2,})")
+_MD_ORDERED = re.compile(r"^(\s*\d+)([.)])(?=\s|$)")
 
 
 def markdown_escape(value: Any) -> str:
@@ -69,7 +70,8 @@ def markdown_escape(value: Any) -> str:
     text = _MD_SPECIAL.sub(r"\\\1", text)
     text = " ".join(text.split())
     # A value may start a line: keep it from becoming a heading, list item or rule.
-    return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+    text = _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+    return _MD_ORDERED.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
 
 
 class MarkdownText(str):

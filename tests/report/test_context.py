@@ -1,0 +1,180 @@
+"""The memo context: everything preformatted, so templates only present."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ddwizard.core.answers import Answer, AnswerSheet
+from ddwizard.core.demo import demo_memo_context
+from ddwizard.core.questionnaire import DEFAULT_WEIGHTS, Severity
+from ddwizard.core.report.chart import ChartInput, build_score_chart
+from ddwizard.core.report.context import ReviewRecord, make_memo_context
+from ddwizard.core.report.render import render_html, render_markdown
+from ddwizard.core.resources import bundled_dir
+from ddwizard.core.results import Evaluation, Finding, MandateWarning, Robustness
+
+TODAY = date(2026, 11, 28)
+
+
+def test_profile_facts_older_than_the_limit_are_stale(qset: Any, catalog: Any) -> None:
+    memo = demo_memo_context(qset, catalog, today=TODAY)
+    assert memo.stale_after_days == 365
+    assert memo.sources and all(s.stale for s in memo.sources)  # verified 2025-09-30
+    assert all(p.stale for p in memo.providers)
+    fresh = demo_memo_context(qset, catalog, today=date(2025, 12, 1))
+    assert not any(s.stale for s in fresh.sources)
+    assert fresh.stale_source_count == 0
+
+
+def test_stale_age_is_configurable(qset: Any, catalog: Any) -> None:
+    from ddwizard.core.answers import parse_answers_file
+    from ddwizard.core.demo import demo_answers_path
+    from ddwizard.core.matching import evaluate
+
+    parsed = parse_answers_file(demo_answers_path(), qset, catalog)
+    evaluation = evaluate(qset, catalog, parsed.sheet, today=TODAY)
+    record = ReviewRecord(
+        kind="answers_file", name=None, preparer=None, status="in_progress", record_json=b"{}"
+    )
+    memo = make_memo_context(
+        qset=qset,
+        catalog=catalog,
+        sheet=parsed.sheet,
+        evaluation=evaluation,
+        record=record,
+        today=TODAY,
+        stale_after_days=5000,
+    )
+    assert not any(s.stale for s in memo.sources)
+    assert memo.stale_after_days == 5000
+
+
+def test_demo_context_shows_unknowns_findings_by_severity_and_evidence(
+    qset: Any, catalog: Any
+) -> None:
+    memo = demo_memo_context(qset, catalog, today=TODAY)
+    assert memo.recommendation is not None and memo.recommendation.id == "bitgo"
+    assert [p.id for p in memo.providers] == ["bitgo", "zodia", "komainu"]
+    bitgo = memo.providers[0]
+    assert bitgo.recommended
+    assert any(f.unknown and f.value == "unknown — verify" for f in bitgo.facts)
+    zodia = memo.providers[1]
+    assert [g.severity for g in zodia.finding_groups] == ["high", "medium"]
+    stale_rows = [e for e in bitgo.evidence if e.stale]
+    assert [e.document_date for e in stale_rows] == ["2025-06-30", "2025-06-30"]
+    # severities come first in the red-flag list
+    ranks = [Severity(r.severity).rank for r in memo.red_flags]
+    assert ranks == sorted(ranks, reverse=True)
+    assert memo.mandate_warnings and memo.mandate_warnings[0].subject == "Mandate"
+
+
+def test_appendix_marks_not_applicable_questions_with_their_condition(
+    qset: Any, catalog: Any
+) -> None:
+    memo = demo_memo_context(qset, catalog, today=TODAY)
+    mandate = memo.answers[0]
+    rows = {r.qid: r for s in mandate.sections for r in s.rows}
+    skipped = rows["client.sec_registered_adviser"]
+    assert skipped.state == "not_applicable"
+    assert skipped.condition == "client.entity_type is one of us_adviser_fund, etf_issuer"
+    assert rows["reg.qualified_custodian"].state == "answered"
+    assert "investment policy statement" in rows["reg.qualified_custodian"].note
+    assert [g.title for g in memo.answers[1:]] == [
+        "Diligence: BitGo Custody",
+        "Diligence: Zodia Custody",
+        "Diligence: Komainu",
+    ]
+
+
+def test_no_eligible_provider_renders_a_clear_memo(qset: Any, catalog: Any) -> None:
+    """A hand-built evaluation: nothing eligible, a critical mandate warning, no shortlist."""
+    evaluation = Evaluation(
+        weights=dict(DEFAULT_WEIGHTS),
+        eligible=(),
+        excluded=(),
+        recommendation=None,
+        recommendation_reason="No provider is eligible under the mandate.",
+        alternates=(),
+        shortlist=(),
+        red_flags=(
+            Finding(
+                provider_id="bitgo",
+                question_id="dd.wallet_model",
+                severity=Severity.CRITICAL,
+                message="Commingled wallets",
+                answer="commingled",
+            ),
+        ),
+        open_items=(),
+        warnings=(
+            MandateWarning(
+                code="x", severity=Severity.HIGH, message="Fees weighted above security"
+            ),
+        ),
+        robustness=Robustness(
+            recommendation=None, verdict="not_applicable", summary="Nothing to compare.", margin=0.0
+        ),
+    )
+    sheet = AnswerSheet(selection={"client.entity_name": Answer(value="Empty & Co <Ltd>")})
+    record = ReviewRecord(
+        kind="answers_file", name="n", preparer="p", status="in_progress", record_json=b"{}"
+    )
+    memo = make_memo_context(
+        qset=qset, catalog=catalog, sheet=sheet, evaluation=evaluation, record=record, today=TODAY
+    )
+    assert memo.recommendation is None
+    assert "no provider can be recommended" in memo.decision_requested
+    assert memo.top_risks[0].severity == "critical"
+    html = render_html(memo, bundled_dir("report_templates"))
+    assert "No provider can be recommended" in html
+    assert "No provider is eligible under the mandate, so there is no ranking." in html
+    assert "Empty &amp; Co &lt;Ltd&gt;" in html
+    md = render_markdown(memo, bundled_dir("report_templates"))
+    assert "Commingled wallets" in md
+
+
+def test_chart_segments_are_weight_times_score_and_sum_to_the_total() -> None:
+    weights = {"liquidity": 30, "security": 25, "coverage": 15, "costs": 15, "ux": 10, "support": 5}
+    scores = {
+        "liquidity": 80,
+        "security": 90,
+        "coverage": 60,
+        "costs": 40,
+        "ux": 70,
+        "support": 100,
+    }
+    total = sum(weights[c] * scores[c] / 100 for c in weights)
+    chart = build_score_chart([ChartInput("A", total, scores)], weights)
+    (row,) = chart.rows
+    assert [s.contribution for s in row.segments] == ["24.0", "22.5", "9.0", "6.0", "7.0", "5.0"]
+    width = sum(s.width for s in row.segments)
+    assert abs(width - total / 100 * (chart.plot_right - chart.plot_left)) < 0.1
+    assert len(chart.legend) == 6
+    assert row.total == f"{total:.1f}"
+
+
+def test_answers_file_record_has_content_evaluation_and_hashes(
+    qset: Any, catalog: Any, tmp_path: Path
+) -> None:
+    import json
+
+    from ddwizard.core.matching import evaluate
+    from ddwizard.core.report.context import record_from_answers_file
+
+    evaluation = evaluate(qset, catalog, AnswerSheet(), today=TODAY)
+    record = record_from_answers_file(
+        source_name="x.yaml",
+        content=b"answers: {}\n",
+        name=None,
+        preparer=None,
+        evaluation=evaluation,
+        qset=qset,
+        catalog=catalog,
+    )
+    data = json.loads(record.record_json)
+    assert data["answers_file"]["content"] == "answers: {}\n"
+    assert data["provider_data_hash"] == catalog.data_hash
+    assert data["questionnaires"]["selection"]["hash"] == qset.selection.content_hash
+    assert data["evaluation"] == json.loads(json.dumps(evaluation.to_json()))
