@@ -39,7 +39,8 @@ class DdwizardApp(App[None]):
     """Keyboard-first due-diligence wizard over one session at a time."""
 
     TITLE = "ddwizard"
-    CSS_PATH = "screens/common.tcss"
+    # The home screen is the default screen, whose own CSS_PATH Textual does not load.
+    CSS_PATH = ["screens/common.tcss", "screens/home.tcss"]  # noqa: RUF012
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # noqa: RUF012
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "show_help", "Keys", priority=True),
@@ -101,6 +102,7 @@ class DdwizardApp(App[None]):
         self.handle = handle
         self.revision += 1
         self.sub_title = handle.session.label
+        self.refresh_bindings()
         position = handle.session.position
         screen = position.screen if position.screen in MAIN_SCREENS else "mandate"
         if screen == "export":
@@ -118,6 +120,8 @@ class DdwizardApp(App[None]):
                 str(exc), title="Could not close the session", severity="error", markup=False
             )
         self.sub_title = ""
+        if self.screen_stack:
+            self.refresh_bindings()
 
     def apply(self, change: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
         """Run one session change; on a user error show it and return None."""
@@ -231,6 +235,12 @@ class DdwizardApp(App[None]):
             self.screen.dismiss()
             return
         self.push_screen(HelpScreen(self.screen))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Screen keys are hidden until a review is open.
+        if action in ("go", "home"):
+            return self.handle is not None
+        return True
 
     # --- command palette ---------------------------------------------------------------
 

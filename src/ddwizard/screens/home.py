@@ -27,7 +27,6 @@ STATUS_LABELS = {
 
 class HomeScreen(Screen[None]):
     app: DdwizardApp  # type: ignore[assignment]
-    CSS_PATH = "home.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+n", "focus_new", "New review"),
@@ -96,7 +95,7 @@ class HomeScreen(Screen[None]):
                 )
             else:
                 row = (
-                    Text(summary.name),
+                    Text(summary.title or summary.name),
                     Text(STATUS_LABELS.get(summary.status, summary.status)),
                     Text(f"{summary.progress}%", justify="right"),
                     Text(_when(summary.updated_at)),

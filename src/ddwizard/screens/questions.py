@@ -118,6 +118,7 @@ class QuestionsScreen(Screen[None]):
                 if self.mode == "diligence":
                     yield Tabs(id="providers")
                 yield Static("", id="section-title")
+                yield Static("", id="section-intro")
                 with Container(id="center"):
                     yield HelpPanel(id="help")
         yield Footer()
@@ -164,9 +165,10 @@ class QuestionsScreen(Screen[None]):
         title = Text(section.title, style="bold")
         if self.mode == "diligence" and self.provider:
             title.append(f"  ·  {self.app.provider_name(self.provider)}", style="dim")
-        if section.intro:
-            title.append("\n" + section.intro.strip(), style="dim")
         self.query_one("#section-title", Static).update(title)
+        intro = self.query_one("#section-intro", Static)
+        intro.update(Text(section.intro.strip() if section.intro else "", style="dim"))
+        intro.set_class(not section.intro, "-empty")
         fields = [
             QuestionField(
                 q,

@@ -128,7 +128,8 @@ class ReviewScreen(Screen[None]):
             items.append(
                 ReviewItem("reconfirm", label, "diligence" if pid else "mandate", qid, pid or None)
             )
-        return items
+        order = {"flag": 0, "warning": 1, "reconfirm": 2, "unknown": 3, "unanswered": 4}
+        return sorted(items, key=lambda item: order.get(item.kind, 5))
 
     def refresh_items(self) -> None:
         session = self.app.session

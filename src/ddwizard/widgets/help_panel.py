@@ -17,13 +17,13 @@ class HelpPanel(VerticalScroll):
     DEFAULT_CSS = """
     HelpPanel { padding: 0 1; }
     HelpPanel > .help-body { height: auto; }
-    HelpPanel > .findings { height: auto; margin-top: 1; }
+    HelpPanel > .findings { height: auto; margin-bottom: 1; }
     """
     can_focus = False
 
     def compose(self):  # type: ignore[no-untyped-def]
-        yield Static("", classes="help-body")
         yield Static("", classes="findings")
+        yield Static("", classes="help-body")
 
     def show(self, question: Question | None) -> None:
         body = self.query_one(".help-body", Static)

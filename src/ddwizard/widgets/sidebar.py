@@ -13,6 +13,7 @@ from textual.widgets.option_list import Option
 DONE_MARK = "✓"
 PARTIAL_MARK = "◐"
 EMPTY_MARK = "·"
+NOT_APPLICABLE_MARK = "-"
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,8 @@ class SectionState:
 
     @property
     def mark(self) -> str:
+        if not self.shown:
+            return NOT_APPLICABLE_MARK
         if self.shown and self.answered >= self.shown:
             return DONE_MARK
         return PARTIAL_MARK if self.answered else EMPTY_MARK
@@ -60,7 +63,8 @@ class SectionSidebar(Vertical):
         for index, state in enumerate(states):
             style = "bold" if state.id == current else ""
             label = Text(f"{state.mark} ", style="green" if state.mark == DONE_MARK else "dim")
-            label.append(f"{state.answered}/{state.shown} ", style="dim")
+            count = f"{state.answered}/{state.shown}" if state.shown else "n/a"
+            label.append(f"{count} ", style="dim")
             label.append(state.title, style=style)
             prompts.append(Option(label, id=state.id))
             if state.id == current:

@@ -1,0 +1,91 @@
+"""Snapshots of the main screens (pytest-textual-snapshot) on fixed session data and clock.
+
+Update after a deliberate change with ``pytest tests/tui/test_snapshots.py --snapshot-update``
+and look at the SVGs before committing them.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from tests.tui.conftest import MANDATE
+from textual.pilot import Pilot
+
+import ddwizard.core.store as store_module
+from ddwizard.core.store import SessionHandle
+from ddwizard.services import Services, make_app
+
+FIXED_NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+
+
+@pytest.fixture()
+def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store_module, "utc_now", lambda: FIXED_NOW)
+
+
+def answered(services: Services, name: str = "Acme custody review") -> SessionHandle:
+    handle = services.store.create(name, services.qset, services.catalog, preparer="A. Officer")
+    for qid, value in MANDATE.items():
+        handle.set_answer(qid, value)
+    return handle
+
+
+def test_home_screen(snap_compare: Any, services: Services, fixed_clock: None) -> None:
+    answered(services).close()
+    services.store.create("Beta Treasury review", services.qset, services.catalog).close()
+    assert snap_compare(make_app(services), terminal_size=(100, 30))
+
+
+def test_mandate_section_at_80x24(snap_compare: Any, services: Services, fixed_clock: None) -> None:
+    handle = answered(services)
+    assert snap_compare(make_app(services, handle=handle), terminal_size=(80, 24))
+
+
+def test_mandate_section_wide(snap_compare: Any, services: Services, fixed_clock: None) -> None:
+    handle = answered(services)
+    assert snap_compare(make_app(services, handle=handle), terminal_size=(130, 36))
+
+
+def test_weights_screen(snap_compare: Any, services: Services, fixed_clock: None) -> None:
+    handle = answered(services)
+
+    async def open_weights(pilot: Pilot[None]) -> None:
+        await pilot.press("f3")
+        await pilot.pause()
+        await pilot.press(
+            "end", "backspace", "backspace", *"40"
+        )  # liquidity 40: the sum is now 110
+        await pilot.pause()
+
+    assert snap_compare(
+        make_app(services, handle=handle), terminal_size=(100, 30), run_before=open_weights
+    )
+
+
+def test_results_screen(snap_compare: Any, services: Services, fixed_clock: None) -> None:
+    handle = answered(services)
+
+    async def open_results(pilot: Pilot[None]) -> None:
+        await pilot.press("f4")
+        await pilot.pause()
+
+    assert snap_compare(
+        make_app(services, handle=handle), terminal_size=(100, 36), run_before=open_results
+    )
+
+
+def test_results_screen_light_theme(
+    snap_compare: Any, services: Services, fixed_clock: None
+) -> None:
+    handle = answered(services)
+
+    async def open_results(pilot: Pilot[None]) -> None:
+        pilot.app.theme = "textual-light"
+        await pilot.press("f4")
+        await pilot.pause()
+
+    assert snap_compare(
+        make_app(services, handle=handle), terminal_size=(130, 36), run_before=open_results
+    )
