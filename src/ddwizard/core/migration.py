@@ -197,13 +197,24 @@ class QuestionnaireChanges:
         }
 
 
+_STAMPS: dict[int, tuple[Questionnaire, QuestionnaireStamp]] = {}
+
+
 def stamp(questionnaire: Questionnaire) -> QuestionnaireStamp:
-    return QuestionnaireStamp(
+    """The questionnaire's stamp (cached: questionnaires are frozen, hashing all is not free)."""
+    cached = _STAMPS.get(id(questionnaire))
+    if cached is not None and cached[0] is questionnaire:
+        return cached[1].model_copy(deep=True)
+    result = QuestionnaireStamp(
         id=questionnaire.id,
         version=questionnaire.version,
         hash=questionnaire.content_hash,
         question_hashes=questionnaire.question_hashes(),
     )
+    if len(_STAMPS) > 32:
+        _STAMPS.clear()
+    _STAMPS[id(questionnaire)] = (questionnaire, result)
+    return result.model_copy(deep=True)
 
 
 def current_stamps(qset: QuestionnaireSet) -> dict[str, QuestionnaireStamp]:

@@ -103,7 +103,7 @@ class Session(_Model):
     audit: list[AuditEvent] = Field(default_factory=list)
 
     # The audit events last serialized and their JSON, reused by the next save.
-    _audit_cache: tuple[list[AuditEvent], bytes] | None = PrivateAttr(default=None)
+    _audit_cache: tuple[list[AuditEvent], list[bytes]] | None = PrivateAttr(default=None)
 
     @property
     def label(self) -> str:
@@ -149,28 +149,30 @@ class Session(_Model):
             for key, value in head.items()
         ]
         text = "{\n" + ",\n".join(lines)
-        blob = self._audit_blob()
-        if not blob:
+        pieces = self._audit_pieces()
+        if not pieces:
             return [(text + ',\n  "audit": []\n}\n').encode("utf-8")]
-        return [(text + ',\n  "audit": [\n    ').encode("utf-8"), blob, b"\n  ]\n}\n"]
+        return [(text + ',\n  "audit": [\n    ').encode("utf-8"), *pieces, b"\n  ]\n}\n"]
 
-    def _audit_blob(self) -> bytes:
-        """The serialized events; events already serialized by an earlier save are reused."""
+    def _audit_pieces(self) -> list[bytes]:
+        """The serialized events, in pieces; events serialized by an earlier save are reused."""
         audit = self.audit
         cache = self._audit_cache
         if cache is not None:
-            events, blob = cache
+            events, pieces = cache
             # Events are frozen: the same objects in the same order serialize the same way.
             if len(events) <= len(audit) and all(map(operator.is_, events, audit)):
                 if len(events) == len(audit):
-                    return blob
+                    return pieces
                 extra = _render_events(audit[len(events) :])
-                blob = blob + _EVENT_SEPARATOR + extra if blob else extra
-                self._audit_cache = (list(audit), blob)
-                return blob
-        blob = _render_events(audit)
-        self._audit_cache = (list(audit), blob)
-        return blob
+                pieces = [*pieces, _EVENT_SEPARATOR + extra] if pieces else [extra]
+                if len(pieces) > 64:
+                    pieces = [b"".join(pieces)]
+                self._audit_cache = (list(audit), pieces)
+                return pieces
+        pieces = [_render_events(audit)] if audit else []
+        self._audit_cache = (list(audit), pieces)
+        return pieces
 
 
 # How many levels of each top-level field get their own lines in the file (the rest is compact).

@@ -209,6 +209,12 @@ def parse_session_bytes(raw: bytes, path: Path) -> tuple[Session, int | None]:
 
     if not raw.strip():
         raise corrupt("the file is empty")
+    try:  # fast path: a current, valid file is parsed and validated in one go
+        session = Session.model_validate_json(raw)
+        if session.schema_version == SCHEMA_VERSION:
+            return session, SCHEMA_VERSION
+    except ValidationError:
+        pass  # the careful path below upgrades older layouts and explains what is wrong
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
