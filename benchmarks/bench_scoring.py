@@ -65,12 +65,23 @@ MANDATE: dict[str, Any] = {
     "reporting.api": "yes",
     "support.always_on": "yes",
     "support.white_glove": "yes",
-    "priorities.weights": {"liquidity": 30, "security": 25, "coverage": 15, "costs": 15, "ux": 10, "support": 5},
+    "priorities.weights": {
+        "liquidity": 30,
+        "security": 25,
+        "coverage": 15,
+        "costs": 15,
+        "ux": 10,
+        "support": 5,
+    },
 }
 
 
-def mandate_sheet(qset: QuestionnaireSet, diligence: dict[str, dict[str, Answer]] | None = None) -> AnswerSheet:
-    selection = {qid: Answer(value=coerce_value(qset.question(qid), raw)) for qid, raw in MANDATE.items()}
+def mandate_sheet(
+    qset: QuestionnaireSet, diligence: dict[str, dict[str, Answer]] | None = None
+) -> AnswerSheet:
+    selection = {
+        qid: Answer(value=coerce_value(qset.question(qid), raw)) for qid, raw in MANDATE.items()
+    }
     return AnswerSheet(selection=selection, diligence=diligence or {})
 
 
@@ -83,7 +94,13 @@ def synthetic_catalog(base: ProviderCatalog, count: int) -> ProviderCatalog:
         p = bases[i % len(bases)]
         ratings = p.ratings.model_copy(
             update={
-                c: r.model_copy(update={"score": None if r.score is None else max(0.0, min(5.0, r.score + (i % 7 - 3) * 0.25))})
+                c: r.model_copy(
+                    update={
+                        "score": None
+                        if r.score is None
+                        else max(0.0, min(5.0, r.score + (i % 7 - 3) * 0.25))
+                    }
+                )
                 for c, r in p.ratings.items()
             }
         )
@@ -96,7 +113,9 @@ def synthetic_catalog(base: ProviderCatalog, count: int) -> ProviderCatalog:
                     "ratings": ratings,
                     "qualified_custodian": facts[i % 3] if i % 4 == 0 else p.qualified_custodian,
                     "regions": p.regions.model_copy(update={"served": served}),
-                    "fees": p.fees.model_copy(update={"auc_bps": "unknown" if i % 3 else 10 + i % 50}),
+                    "fees": p.fees.model_copy(
+                        update={"auc_bps": "unknown" if i % 3 else 10 + i % 50}
+                    ),
                 }
             )
         )
@@ -157,7 +176,9 @@ def main() -> int:
         seconds = best_of(lambda catalog=catalog: evaluate(qset, catalog, sheet, today=TODAY))
         per = seconds / count
         baseline = baseline or per
-        print(f"{count:>10,} {len(result.eligible):>9,} {seconds:>10.3f} {per * 1e6:>12.1f} {per / baseline:>7.2f}")
+        print(
+            f"{count:>10,} {len(result.eligible):>9,} {seconds:>10.3f} {per * 1e6:>12.1f} {per / baseline:>7.2f}"
+        )
         if count == 10_000:
             big_time = seconds
 
@@ -170,18 +191,23 @@ def main() -> int:
         big_qset = multiplied_diligence(qset, times)
         questions = list(big_qset.diligence.questions())
         diligence = {
-            p.id: {q.id: sample_answer(q, i + j) for j, q in enumerate(questions)} for i, p in enumerate(catalog)
+            p.id: {q.id: sample_answer(q, i + j) for j, q in enumerate(questions)}
+            for i, p in enumerate(catalog)
         }
         dd_sheet = mandate_sheet(big_qset, diligence)
         answers = len(questions) * len(catalog)
         seconds = best_of(lambda s=big_qset, d=dd_sheet: evaluate(s, catalog, d, today=TODAY))
         per = seconds / answers
         q_baseline = q_baseline or per
-        print(f"{len(questions):>10} {answers:>9,} {seconds:>10.3f} {per * 1e6:>12.2f} {per / q_baseline:>7.2f}")
+        print(
+            f"{len(questions):>10} {answers:>9,} {seconds:>10.3f} {per * 1e6:>12.2f} {per / q_baseline:>7.2f}"
+        )
 
     print()
     verdict = "PASS" if big_time < TARGET_SECONDS else "FAIL"
-    print(f"{verdict}: 10,000 providers scored in {big_time:.3f} s (target under {TARGET_SECONDS:.0f} s)")
+    print(
+        f"{verdict}: 10,000 providers scored in {big_time:.3f} s (target under {TARGET_SECONDS:.0f} s)"
+    )
     return 0 if verdict == "PASS" else 1
 
 
