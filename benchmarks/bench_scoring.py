@@ -166,7 +166,7 @@ def main() -> int:
     qset = load_questionnaires()
     base = load_providers()
     sheet = mandate_sheet(qset)
-    print("evaluate() on synthetic providers (best of %d runs)" % RUNS)
+    print(f"evaluate() on synthetic providers (best of {RUNS} runs)")
     print(f"{'providers':>10} {'eligible':>9} {'time (s)':>10} {'us/provider':>12} {'ratio':>7}")
     baseline: float | None = None
     big_time = float("inf")
