@@ -295,3 +295,25 @@ answers:
     assert codes["weak_minimum_standing"].severity == Severity.MEDIUM
     # BitGo is recorded in CH and UK, so the region is covered in the catalog
     assert "regions_not_covered" not in codes
+
+
+def test_edge_inputs_do_not_break_evaluation(qset: Any, catalog: Any, today: Any) -> None:
+    from ddwizard.core.answers import Answer, AnswerSheet
+    from ddwizard.core.matching import evaluate
+    from ddwizard.core.provider import ProviderCatalog
+
+    empty = evaluate(qset, ProviderCatalog([]), AnswerSheet(), today=today)
+    assert empty.eligible == () and empty.recommendation is None
+    assert "no_eligible_provider" in {w.code for w in empty.warnings}
+
+    # a session may still name a provider that was removed from the data folder
+    sheet = AnswerSheet(
+        selection={"client.regions": Answer(value=["us"])},
+        diligence={"retired-custodian": {"dd.wallet_model": Answer(value="commingled")}},
+        shortlist=("retired-custodian", "gemini"),
+    )
+    evaluation = evaluate(qset, catalog, sheet, today=today)
+    assert evaluation.shortlist == ("gemini",)
+    assert evaluation.recommendation == "gemini"
+    assert "shortlisted_provider_unknown" in {w.code for w in evaluation.warnings}
+    assert not [f for f in evaluation.red_flags if f.provider_id == "retired-custodian"]

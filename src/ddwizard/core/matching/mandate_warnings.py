@@ -163,7 +163,17 @@ def shortlist_warnings(
     reasons = {e.provider_id: e.reasons for e in excluded}
     out: list[MandateWarning] = []
     for pid in shortlist:
-        if pid in reasons:
+        if pid not in names:
+            out.append(
+                MandateWarning(
+                    code="shortlisted_provider_unknown",
+                    severity=Severity.MEDIUM,
+                    message=f"'{pid}' is on the shortlist but not in the provider catalog.",
+                    mitigation="Check the provider data folder or remove it from the shortlist.",
+                    question_ids=(),
+                )
+            )
+        elif pid in reasons:
             out.append(
                 MandateWarning(
                     code="shortlisted_provider_excluded",
