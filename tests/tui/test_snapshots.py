@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from tests.tui.conftest import MANDATE
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 import ddwizard.core.store as store_module
 from ddwizard.core.store import SessionHandle
@@ -25,6 +26,14 @@ def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(store_module, "utc_now", lambda: FIXED_NOW)
 
 
+async def steady_cursor(pilot: Pilot[None]) -> None:
+    """Stop text cursors blinking so a screenshot does not depend on when it is taken."""
+    await pilot.pause()
+    for widget in pilot.app.screen.query(Input):
+        widget.cursor_blink = False
+    await pilot.pause()
+
+
 def answered(services: Services, name: str = "Acme custody review") -> SessionHandle:
     handle = services.store.create(name, services.qset, services.catalog, preparer="A. Officer")
     for qid, value in MANDATE.items():
@@ -32,20 +41,29 @@ def answered(services: Services, name: str = "Acme custody review") -> SessionHa
     return handle
 
 
-def test_home_screen(snap_compare: Any, services: Services, fixed_clock: None) -> None:
+def test_home_screen(
+    snap_compare: Any, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Distinct fixed times, so the most-recent-first order does not depend on random ids.
+    monkeypatch.setattr(store_module, "utc_now", lambda: FIXED_NOW)
     answered(services).close()
+    monkeypatch.setattr(store_module, "utc_now", lambda: FIXED_NOW.replace(hour=11))
     services.store.create("Beta Treasury review", services.qset, services.catalog).close()
-    assert snap_compare(make_app(services), terminal_size=(100, 30))
+    assert snap_compare(make_app(services), terminal_size=(100, 30), run_before=steady_cursor)
 
 
 def test_mandate_section_at_80x24(snap_compare: Any, services: Services, fixed_clock: None) -> None:
     handle = answered(services)
-    assert snap_compare(make_app(services, handle=handle), terminal_size=(80, 24))
+    assert snap_compare(
+        make_app(services, handle=handle), terminal_size=(80, 24), run_before=steady_cursor
+    )
 
 
 def test_mandate_section_wide(snap_compare: Any, services: Services, fixed_clock: None) -> None:
     handle = answered(services)
-    assert snap_compare(make_app(services, handle=handle), terminal_size=(130, 36))
+    assert snap_compare(
+        make_app(services, handle=handle), terminal_size=(130, 36), run_before=steady_cursor
+    )
 
 
 def test_weights_screen(snap_compare: Any, services: Services, fixed_clock: None) -> None:
@@ -69,7 +87,7 @@ def test_results_screen(snap_compare: Any, services: Services, fixed_clock: None
 
     async def open_results(pilot: Pilot[None]) -> None:
         await pilot.press("f4")
-        await pilot.pause()
+        await steady_cursor(pilot)
 
     assert snap_compare(
         make_app(services, handle=handle), terminal_size=(100, 36), run_before=open_results
@@ -84,7 +102,7 @@ def test_results_screen_light_theme(
     async def open_results(pilot: Pilot[None]) -> None:
         pilot.app.theme = "textual-light"
         await pilot.press("f4")
-        await pilot.pause()
+        await steady_cursor(pilot)
 
     assert snap_compare(
         make_app(services, handle=handle), terminal_size=(130, 36), run_before=open_results
