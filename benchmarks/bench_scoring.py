@@ -8,6 +8,11 @@ the time per provider (or per provider x question) and its ratio to the smallest
 in the same run: a ratio near 1 means linear growth. The quality bar is PASS/FAIL for
 "10,000 providers scored in under 1 s".
 
+Reading the ratios: under cProfile the per-call cost of every step (eligibility, scoring,
+explanations, robustness) is the same at 1,000 and 10,000 providers; what remains in the
+wall-clock ratio at 10,000 is memory (a catalog of 10,000 pydantic profiles no longer fits in
+the CPU caches) and, on a busy machine, noise. Run it on an idle machine for the bar.
+
 Run: .venv/bin/python benchmarks/bench_scoring.py
 """
 
@@ -154,11 +159,14 @@ def sample_answer(question: Question, i: int) -> Answer:
 
 
 def best_of(fn: Callable[[], object]) -> float:
+    """Best of RUNS runs; small cases repeat more (up to ~0.5 s) so the baseline is not noise."""
     best = float("inf")
-    for _ in range(RUNS):
+    runs, spent = 0, 0.0
+    while runs < RUNS or (spent < 0.5 and runs < 50):
         start = time.perf_counter()
         fn()
-        best = min(best, time.perf_counter() - start)
+        elapsed = time.perf_counter() - start
+        best, runs, spent = min(best, elapsed), runs + 1, spent + elapsed
     return best
 
 
@@ -166,7 +174,7 @@ def main() -> int:
     qset = load_questionnaires()
     base = load_providers()
     sheet = mandate_sheet(qset)
-    print(f"evaluate() on synthetic providers (best of {RUNS} runs)")
+    print(f"evaluate() on synthetic providers (best of at least {RUNS} runs)")
     print(f"{'providers':>10} {'eligible':>9} {'time (s)':>10} {'us/provider':>12} {'ratio':>7}")
     baseline: float | None = None
     big_time = float("inf")

@@ -11,6 +11,7 @@ its last-verified date so the committee can see what the exclusion rests on.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ddwizard.core.matching.mandate import (
     JURISDICTION_LABELS,
@@ -29,13 +30,14 @@ def confirm(
     provider: Provider, topic: str, what: str, question_id: str | None, when: str | None = None
 ) -> OpenItem:
     """An open item for a fact the profile does not state (``when``: its last-verified text)."""
-    when = when or verified(provider.last_verified)
-    return OpenItem(
-        provider.id,
-        topic,
-        f"Confirm with the provider: {what} (not stated in the profile, {when})",
-        question_id,
-    )
+    message = _confirm_message(what, when or verified(provider.last_verified))
+    return OpenItem(provider.id, topic, message, question_id)
+
+
+@lru_cache(maxsize=4096)
+def _confirm_message(what: str, when: str) -> str:
+    # Thousands of providers share these texts: format (and store) each one once.
+    return f"Confirm with the provider: {what} (not stated in the profile, {when})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +68,7 @@ def check(provider: Provider, mandate: Mandate) -> EligibilityResult:
                 confirm(
                     provider,
                     "regions served",
-                    f"that it can onboard clients in {label_list(mandate.regions, REGION_LABELS)}",
+                    f"that it can onboard clients in {mandate.regions_text}",
                     "client.regions",
                     when,
                 )

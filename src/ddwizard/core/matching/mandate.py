@@ -114,6 +114,10 @@ class Mandate:
     api: bool
     always_on: bool
     white_glove: bool
+    regions_text: str = ""
+    staking_assets_text: str = ""
+    assets_required_text: str = ""
+    """Labels of the lists above, formatted once for the open-item messages."""
 
     @property
     def min_standing_rank(self) -> int:
@@ -124,16 +128,19 @@ class Mandate:
         max_bps = values.get("fees.max_bps")
         key_tech = _choice(values, "controls.key_tech")
         brand = _choice(values, "reg.brand_preference")
+        regions = _multi(values, "client.regions")
+        staking_assets = _multi(values, "assets.staking_assets")
+        assets_required = _multi(values, "assets.required")
         return cls(
             values=dict(values),
             weights={c: int(weights.get(c, 0)) for c in CRITERIA},
-            regions=_multi(values, "client.regions"),
+            regions=regions,
             qualified_custodian=_yes(values, "reg.qualified_custodian"),
             min_standing=_choice(values, "reg.min_standing"),
             bank_backed=_choice(values, "reg.bank_backed"),
             licences=_multi(values, "reg.licence_required_in"),
             staking=_yes(values, "assets.staking"),
-            staking_assets=_multi(values, "assets.staking_assets"),
+            staking_assets=staking_assets,
             trade_from_custody=_yes(values, "settlement.trade_from_custody"),
             instant_network=_yes(values, "settlement.instant_network"),
             soc1=_yes(values, "reporting.soc1"),
@@ -146,11 +153,14 @@ class Mandate:
             brand=None if brand == "no_preference" else brand,
             etf_servicing=_yes(values, "reg.etf_servicing"),
             governance=_yes(values, "assets.governance"),
-            assets_required=_multi(values, "assets.required"),
+            assets_required=assets_required,
             otc_rfq=_yes(values, "settlement.otc_rfq"),
             fee_sensitivity=_choice(values, "fees.sensitivity"),
             published_schedule=_yes(values, "fees.published_schedule_required"),
             api=_yes(values, "reporting.api"),
             always_on=_yes(values, "support.always_on"),
             white_glove=_yes(values, "support.white_glove"),
+            regions_text=label_list(regions, REGION_LABELS),
+            staking_assets_text=label_list(staking_assets, ASSET_LABELS),
+            assets_required_text=label_list(assets_required, ASSET_LABELS),
         )

@@ -39,12 +39,18 @@ def _normalized(weights: Mapping[str, float]) -> list[float]:
     return [100.0 * w / total for w in raw]
 
 
-def _others_average(scores: Sequence[float], weights: Sequence[float], moved: int) -> float:
-    rest = [(w, scores[i]) for i, w in enumerate(weights) if i != moved]
-    total = sum(w for w, _ in rest)
-    if total <= _EPS:  # the moved weight is 100: the others share what it gives up equally
-        return sum(s for _, s in rest) / len(rest)
-    return sum(w * s for w, s in rest) / total
+def _others_average(
+    scores: Sequence[float], weights: Sequence[float], moved: int, weighted_sum: float
+) -> float:
+    """Average of the other criteria under their weights; O(1) given the full weighted sum."""
+    rest_weight = 100.0 - weights[moved]
+    if rest_weight <= _EPS:  # the moved weight is 100: the others share what it gives up equally
+        return (sum(scores) - scores[moved]) / (len(scores) - 1)
+    return (weighted_sum - weights[moved] * scores[moved]) / rest_weight
+
+
+def _weighted_sum(scores: Sequence[float], weights: Sequence[float]) -> float:
+    return sum(w * s for w, s in zip(weights, scores, strict=True))
 
 
 def _fmt(weight: float) -> str:
@@ -56,17 +62,25 @@ def sensitivity(
     weights: Sequence[float],
     recommended: Candidate,
     others: Sequence[Candidate],
+    weighted_sums: Sequence[float] | None = None,
 ) -> WeightSensitivity:
-    """Interval of the moved weight that keeps ``recommended`` first, and who takes over."""
+    """Interval of the moved weight that keeps ``recommended`` first, and who takes over.
+
+    ``weights`` must sum to 100; ``weighted_sums`` (optional) are the others' sums of
+    weight x score, computed once for all criteria.
+    """
     w0 = weights[criterion_index]
     rec_scores = recommended[1]
-    a_rec = _others_average(rec_scores, weights, criterion_index)
+    sums = weighted_sums or [_weighted_sum(scores, weights) for _, scores in others]
+    a_rec = _others_average(
+        rec_scores, weights, criterion_index, _weighted_sum(rec_scores, weights)
+    )
     slope_rec = (rec_scores[criterion_index] - a_rec) / 100.0
     lowest, highest = 0.0, 100.0
     taker_below: tuple[float, float, str] | None = None
     taker_above: tuple[float, float, str] | None = None
-    for pid, scores in others:
-        a_other = _others_average(scores, weights, criterion_index)
+    for (pid, scores), weighted_sum in zip(others, sums, strict=True):
+        a_other = _others_average(scores, weights, criterion_index, weighted_sum)
         slope_other = (scores[criterion_index] - a_other) / 100.0
         # lead(w) = offset + slope * w: the recommended total minus the other's.
         offset = a_rec - a_other
@@ -112,10 +126,12 @@ def analyse(
             margin=0.0,
         )
     vector = _normalized(weights)
-    rec_total = sum(w * s for w, s in zip(vector, recommended[1], strict=True)) / 100.0
-    other_totals = [sum(w * s for w, s in zip(vector, sc, strict=True)) / 100.0 for _, sc in others]
-    margin = rec_total - max(other_totals) if other_totals else 0.0
-    sensitivities = tuple(sensitivity(i, vector, recommended, others) for i in range(len(CRITERIA)))
+    rec_total = _weighted_sum(recommended[1], vector) / 100.0
+    sums = [_weighted_sum(scores, vector) for _, scores in others]
+    margin = rec_total - max(sums) / 100.0 if sums else 0.0
+    sensitivities = tuple(
+        sensitivity(i, vector, recommended, others, sums) for i in range(len(CRITERIA))
+    )
     stable = True
     closest: tuple[float, str] | None = None
     for w0, s in zip(vector, sensitivities, strict=True):

@@ -186,7 +186,7 @@ def _coverage(fit: _Fit, p: Provider, m: Mandate) -> None:
         if offered == "unknown":
             fit.unknown(
                 "staking assets",
-                f"staking support for {label_list(m.staking_assets, ASSET_LABELS)}",
+                f"staking support for {m.staking_assets_text}",
                 "assets.staking_assets",
             )
         else:
@@ -214,7 +214,7 @@ def _coverage(fit: _Fit, p: Provider, m: Mandate) -> None:
         if supported == "unknown":
             fit.unknown(
                 "supported assets",
-                f"custody of {label_list(m.assets_required, ASSET_LABELS)}",
+                f"custody of {m.assets_required_text}",
                 "assets.required",
             )
         else:
