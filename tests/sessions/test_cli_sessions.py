@@ -197,3 +197,20 @@ def test_ambiguous_reference_lists_candidates(
         assert sid in result.err and name in result.err
     assert cli("verify", ids[0]).code == 0
     assert cli("verify", "acme t").code == 0
+
+
+def test_answer_with_a_path_like_name_stays_in_the_sessions_folder(
+    cli: Callable[..., Any],
+    store: SessionStore,
+    answers_path: Path,
+    tmp_path: Path,
+    qset: QuestionnaireSet,
+    catalog: ProviderCatalog,
+) -> None:
+    for name in ("../../etc/passwd", "a/b"):
+        result = cli("answer", name, "--answers", str(answers_path))
+        assert result.code == 0, result.err
+    files = sorted(store.root.glob("*.json"))
+    assert len(files) == 2
+    assert sorted(store.load(f, qset, catalog).name for f in files) == ["../../etc/passwd", "a/b"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["acme.yaml", "sessions"]

@@ -20,6 +20,7 @@ from ddwizard.core.session import Position, Session, is_session_id
 from ddwizard.core.store import (
     AmbiguousSession,
     ReadOnlySession,
+    SessionConflict,
     SessionLocked,
     SessionNotFound,
     SessionStore,
@@ -460,3 +461,22 @@ def test_save_after_a_crash_between_the_two_renames(
     assert on_disk(path).answers["client.aum_usd_m"].value == 2
     assert not os.path.samefile(path, backup_path(path))
     assert sorted(p.name for p in store.root.iterdir()) == [path.name, backup_path(path).name]
+
+
+def test_outside_change_while_open_is_never_overwritten(
+    store: SessionStore, qset: QuestionnaireSet, catalog: ProviderCatalog
+) -> None:
+    handle = store.create("Edited elsewhere", qset, catalog)
+    handle.set_answer("client.aum_usd_m", 10)
+    # Another program (an editor, a sync tool) rewrites the file while it is open here.
+    data = json.loads(handle.path.read_bytes())
+    data["name"] = "Renamed by hand"
+    handle.path.write_text(json.dumps(data, indent=4), encoding="utf-8")
+    outside = handle.path.read_bytes()
+    with pytest.raises(SessionConflict, match="changed by another program"):
+        handle.set_answer("client.aum_usd_m", 20)
+    assert handle.path.read_bytes() == outside
+    assert handle.session.answers["client.aum_usd_m"].value == 10  # the object did not move on
+    handle.close()
+    with store.open(handle.path, qset, catalog) as again:
+        assert again.session.name == "Renamed by hand"

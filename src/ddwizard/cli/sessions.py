@@ -100,14 +100,22 @@ def run_answer(args: argparse.Namespace) -> int:
             title=parsed.name,
             path=Path(ref) if at_path else None,
         )
-        print(f"created session {handle.session.id} '{handle.session.name}' ({handle.path})")
+        created = True
     else:
         handle = store.open(path, qset, catalog, actor=preparer)
+        created = False
     with handle:
+        try:
+            lines = handle.apply_answers(parsed)
+        except BaseException:
+            if created:  # leave nothing behind: the new session never got its answers
+                handle.path.unlink(missing_ok=True)
+            raise
+        session = handle.session
+        if created:
+            print(f"created session {session.id} '{session.name}' ({handle.path})")
         for warning in parsed.warnings:
             print(f"warning: {warning}", file=sys.stderr)
-        lines = handle.apply_answers(parsed)
-        session = handle.session
         for line in lines:
             print(f"  {line}")
         count = f"{len(lines)} change(s)" if lines else "no changes"
