@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from ddwizard.core.matching.robustness import analyse, sensitivity
 from ddwizard.core.questionnaire import CRITERIA
@@ -124,3 +126,40 @@ answers:
     data = evaluation.to_json()["robustness"]
     assert data["verdict"] == robustness.verdict
     assert [w["criterion"] for w in data["weights"]] == list(CRITERIA)
+
+
+SCORE = st.integers(0, 20).map(lambda v: float(v * 5))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    rows=st.lists(st.lists(SCORE, min_size=6, max_size=6), min_size=2, max_size=6),
+    cuts=st.lists(st.integers(0, 100), min_size=5, max_size=5),
+)
+def test_interval_agrees_with_sampling(rows: list[list[float]], cuts: list[int]) -> None:
+    bounds = [0, *sorted(cuts), 100]
+    weights = [float(bounds[i + 1] - bounds[i]) for i in range(6)]
+    candidates = [(f"p{i}", row) for i, row in enumerate(rows)]
+    totals = [_total(row, weights) for _, row in candidates]
+    best = max(range(len(rows)), key=lambda i: totals[i])
+    others_totals = [t for i, t in enumerate(totals) if i != best]
+    assume(totals[best] - max(others_totals) > 1e-6)  # a clear leader at the current weights
+    rec, others = candidates[best], [c for i, c in enumerate(candidates) if i != best]
+    for index in range(6):
+        s = sensitivity(index, weights, rec, others)
+        assert s.lowest <= weights[index] <= s.highest
+        for w in (s.lowest, s.highest, (s.lowest + s.highest) / 2):
+            inside = min(max(w, s.lowest + 1e-6), s.highest - 1e-6) if s.highest > s.lowest else w
+            moved = _moved(weights, index, inside) if weights[index] < 100 else None
+            if moved is None:
+                continue
+            rec_total = _total(rec[1], moved)
+            assert all(rec_total >= _total(row, moved) - 1e-6 for _, row in others)
+        if s.taker_below is not None and s.lowest - 1e-3 > 0 and weights[index] < 100:
+            moved = _moved(weights, index, s.lowest - 1e-3)
+            taker = dict(others)[s.taker_below]
+            assert _total(taker, moved) > _total(rec[1], moved)
+        if s.taker_above is not None and s.highest + 1e-3 < 100 and weights[index] < 100:
+            moved = _moved(weights, index, s.highest + 1e-3)
+            taker = dict(others)[s.taker_above]
+            assert _total(taker, moved) > _total(rec[1], moved)
