@@ -10,11 +10,14 @@ from typing import Any
 
 import pytest
 
-from ddwizard.core.audit import GENESIS_HASH, event_body, event_hash, verify_chain
+from ddwizard.core.answers import parse_answers_file
+from ddwizard.core.audit import GENESIS_HASH, event_body, event_hash, verify_chain, verify_session
 from ddwizard.core.provider import ProviderCatalog
 from ddwizard.core.questionnaire import QuestionnaireSet
 from ddwizard.core.session import AuditEvent
 from ddwizard.core.store import SessionStore
+
+WEIGHTS = {"liquidity": 20, "security": 40, "coverage": 10, "costs": 10, "ux": 10, "support": 10}
 
 
 @pytest.fixture()
@@ -124,3 +127,65 @@ def test_verify_does_not_touch_the_file(session_path: Path, cli: Callable[..., A
     before = session_path.read_bytes()
     assert cli("verify", "audited").code == 0
     assert session_path.read_bytes() == before
+
+
+def test_record_matches_its_trail_after_every_kind_of_edit(
+    store: SessionStore, qset: QuestionnaireSet, catalog: ProviderCatalog, answers_path: Path
+) -> None:
+    with store.create("Replay", qset, catalog) as handle:
+        handle.set_answer("client.regions", ["us"], note="first")
+        handle.set_answer("client.regions", ["eu"])
+        handle.set_note("client.regions", "second")
+        handle.set_answer("client.entity_name", "Acme")
+        handle.clear_answer("client.entity_name")
+        handle.set_weights(WEIGHTS)
+        handle.set_diligence("bitgo", "dd.soc2_type2", "no", evidence="provider_claim")
+        handle.set_diligence("bitgo", "dd.soc2_type2", "yes", document_date="2026-02-01")
+        handle.set_note("dd.soc2_type2", "report seen", provider="bitgo")
+        handle.set_diligence("zodia", "dd.incidents", "none")
+        handle.clear_diligence("zodia", "dd.incidents")
+        handle.set_shortlist(["bitgo"])
+        handle.apply_answers(parse_answers_file(answers_path, qset, catalog))
+        handle.set_status("ready_for_review")
+        handle.set_status("final")
+        handle.set_status("in_progress", reason="one more provider")
+    assert verify_session(store.load(handle.path, qset, catalog)) == []
+
+
+def edit_record(path: Path, edit: Callable[[dict[str, Any]], None]) -> None:
+    data = json.loads(path.read_bytes())
+    edit(data)
+    path.write_text(json.dumps(data, indent=2), encoding="utf-8")
+
+
+RECORD_EDITS: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
+    "answer value": (
+        lambda d: d["answers"]["reg.qualified_custodian"].update(value="no"),
+        "answer reg.qualified_custodian",
+    ),
+    "answer added": (
+        lambda d: d["answers"].update(
+            {"reg.etf_servicing": {"value": "yes", "needs_reconfirmation": False}}
+        ),
+        "answer reg.etf_servicing",
+    ),
+    "diligence value": (
+        lambda d: d["diligence"]["zodia"]["dd.incidents"].update(value="undisclosed_loss"),
+        "diligence answer zodia:dd.incidents",
+    ),
+    "status": (lambda d: d.update(status="final"), "status"),
+    "shortlist": (lambda d: d.update(shortlist=["zodia"]), "shortlist"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(RECORD_EDITS))
+def test_record_edited_outside_the_trail_is_reported(
+    kind: str, session_path: Path, cli: Callable[..., Any]
+) -> None:
+    edit, expected = RECORD_EDITS[kind]
+    edit_record(session_path, edit)
+    result = cli("verify", str(session_path))
+    assert result.code == 1
+    assert expected in result.err
+    assert "edited outside ddwizard" in result.err
+    assert "content does not match" not in result.err  # the chain itself is intact

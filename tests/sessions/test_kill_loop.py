@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ddwizard.core.audit import verify_chain
+from ddwizard.core.audit import verify_chain, verify_session
 from ddwizard.core.provider import ProviderCatalog
 from ddwizard.core.questionnaire import QuestionnaireSet
 from ddwizard.core.session import Session
@@ -103,7 +103,7 @@ def test_sigkill_at_random_moments_never_breaks_the_session(
 
         session = store.load(path.stem, qset, catalog)  # always loadable
         assert session.id == path.stem
-        assert verify_chain(session.audit) == []
+        assert verify_session(session) == []
         if backup_path(path).exists():
             read_session_file(backup_path(path))  # the backup is always complete too
     assert killed_while_running == 30

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ddwizard.cli.context import CliContext
 from ddwizard.core.answers import parse_answers_file
-from ddwizard.core.audit import verify_chain
+from ddwizard.core.audit import verify_session
 from ddwizard.core.errors import DdwizardError
 from ddwizard.core.session import SESSION_SUFFIX
 from ddwizard.core.store import (
@@ -138,10 +138,11 @@ def run_verify(args: argparse.Namespace) -> int:
     store = SessionStore(ctx.sessions_dir)
     # The trail is checked as stored: no questionnaire needed, nothing migrated.
     session = read_session_file(store.resolve(args.session))
-    problems = verify_chain(session.audit)
+    problems = verify_session(session)
     if problems:
         print(
-            f"audit trail of session {session.id} is NOT intact ({len(problems)} problem(s)):",
+            f"audit trail of session {session.id} is NOT intact or does not match the record "
+            f"({len(problems)} problem(s)):",
             file=sys.stderr,
         )
         for problem in problems:

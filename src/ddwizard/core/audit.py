@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic_core import to_jsonable_python
 
-from ddwizard.core.session import AuditEvent, utc_now
+from ddwizard.core.session import AuditEvent, Session, answer_record, utc_now
 
 GENESIS_HASH = "0" * 64
 """``prev_hash`` of the first event."""
@@ -141,3 +141,94 @@ def verify_chain(events: Sequence[AuditEvent]) -> list[str]:
         prev_hash = event.hash
         expected_seq = event.seq + 1
     return problems
+
+
+# --- the record against its trail ---------------------------------------------------------
+
+_SET_ACTIONS = ("answer_set", "answer_changed", "answer_confirmed")
+_DILIGENCE_SET = ("diligence_set", "diligence_changed")
+
+
+def verify_record(session: Session) -> list[str]:
+    """Answers, shortlist and status that differ from what the audit trail says they are.
+
+    The chain proves the trail was not edited; this proves the record was not edited around
+    it (e.g. an answer changed by hand in the file). Sessions upgraded from a layout without
+    a trail are only checked from what their trail covers, so they are skipped here.
+    """
+    events = session.audit
+    if not events or events[0].action != "session_created":
+        return []
+    selection: dict[str, dict[str, Any]] = {}
+    diligence: dict[str, dict[str, Any]] = {}
+    shortlist: Any = None
+    status: Any = "in_progress"
+    for event in events:
+        target = event.target or ""
+        action = event.action
+        if action in _SET_ACTIONS and ":" not in target:
+            selection.setdefault(target, {})["value"] = event.new
+        elif action == "weights_changed":
+            if event.new is None:
+                selection.pop(target, None)
+            else:
+                selection.setdefault(target, {})["value"] = event.new
+        elif action == "answer_cleared":
+            selection.pop(target, None)
+        elif action in _DILIGENCE_SET or (action == "answer_confirmed" and ":" in target):
+            diligence[target] = dict(event.new or {})
+        elif action == "diligence_cleared":
+            diligence.pop(target, None)
+        elif action == "note_changed":
+            record = diligence.get(target) if ":" in target else selection.get(target)
+            if record is not None:
+                record["note"] = event.new
+        elif action == "questionnaire_migrated" and isinstance(event.new, dict):
+            for key in event.new.get("retired", []):
+                (diligence if ":" in key else selection).pop(str(key).split("#")[0], None)
+        elif action == "shortlist_changed":
+            shortlist = event.new
+        elif action in ("status_changed", "reopened"):
+            status = event.new
+
+    problems: list[str] = []
+
+    def compare(label: str, recorded: Any, trail: Any) -> None:
+        recorded, trail = to_jsonable_python(recorded), to_jsonable_python(trail)
+        if recorded != trail:
+            problems.append(
+                f"{label}: the record says {recorded!r} but the audit trail says {trail!r} "
+                "(edited outside ddwizard?)"
+            )
+
+    for qid in sorted(set(session.answers) | set(selection)):
+        answer = session.answers.get(qid)
+        tracked = selection.get(qid)
+        compare(
+            f"answer {qid}",
+            None if answer is None else {"value": answer.value, "note": answer.note},
+            None
+            if tracked is None
+            else {"value": tracked.get("value"), "note": tracked.get("note")},
+        )
+    current = {
+        f"{pid}:{qid}": answer_record(a)
+        for pid, per in session.diligence.items()
+        for qid, a in per.items()
+    }
+    for key in sorted(set(current) | set(diligence)):
+        tracked = diligence.get(key)
+        compare(
+            f"diligence answer {key}",
+            current.get(key),
+            None if tracked is None else {k: v for k, v in tracked.items() if v is not None},
+        )
+    compare("shortlist", session.shortlist, shortlist)
+    compare("status", session.status, status)
+    return problems
+
+
+def verify_session(session: Session) -> list[str]:
+    """Everything ``ddwizard verify`` checks: the chain, then the record against the trail."""
+    problems = verify_chain(session.audit)
+    return problems + verify_record(session)
