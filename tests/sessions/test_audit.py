@@ -189,3 +189,14 @@ def test_record_edited_outside_the_trail_is_reported(
     assert expected in result.err
     assert "edited outside ddwizard" in result.err
     assert "content does not match" not in result.err  # the chain itself is intact
+
+
+def test_cutting_the_end_of_the_trail_is_reported(
+    session_path: Path, cli: Callable[..., Any]
+) -> None:
+    # No hash breaks when the last events are cut off, but the record no longer matches.
+    tamper(session_path, lambda events: events.pop())
+    assert verify_chain(trail(session_path)) == []
+    result = cli("verify", str(session_path))
+    assert result.code == 1
+    assert "status: the record says 'ready_for_review'" in result.err
