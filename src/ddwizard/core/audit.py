@@ -3,8 +3,10 @@
 An auditor must be able to trust that the trail in a session file is the trail ddwizard
 wrote. Each event's ``hash`` is SHA-256 over the previous event's hash plus the canonical
 JSON of the event itself (without its hash), so editing, deleting, inserting or reordering
-events breaks the chain and ``verify_chain`` says where. (Someone who rewrites the whole
-chain from the edit onwards is caught by the integrity line of a memo issued earlier.)
+events breaks the chain and ``verify_chain`` says where. ``verify_record`` replays the trail
+and compares it with the record, which catches answers edited by hand around the trail and a
+trail cut short at its end. (Someone who rewrites the whole chain from the edit onwards is
+caught by the integrity line of a memo issued earlier.)
 """
 
 from __future__ import annotations
