@@ -163,7 +163,7 @@ def main() -> int:
         f"   ratio {save_ms / base_save_ms:.2f}x baseline; {save_ms - floor_ms:+.2f} ms over "
         "the disk floor"
     )
-    print(f"first save after open (audit trail serialized once):          {first * 1000:7.2f} ms")
+    print(f"first save after open (trail text reused from file):          {first * 1000:7.2f} ms")
     print(f"baseline load (json.loads):                                   {base_load_ms:7.2f} ms")
     print(
         f"load via SessionStore.load (median of {LOADS}):                   {load_ms:7.2f} ms"

@@ -480,3 +480,26 @@ def test_outside_change_while_open_is_never_overwritten(
     handle.close()
     with store.open(handle.path, qset, catalog) as again:
         assert again.session.name == "Renamed by hand"
+
+
+def test_trail_text_is_reused_only_when_it_is_a_complete_array(
+    store: SessionStore, qset: QuestionnaireSet, catalog: ProviderCatalog
+) -> None:
+    with store.create("Layout", qset, catalog) as handle:
+        handle.set_shortlist(["bitgo"])
+        path = handle.path
+    raw = path.read_bytes()
+    reused = Session.from_canonical_json(raw)
+    assert reused is not None and reused.to_json_bytes() == raw
+    # A hand-made file whose "trail" escapes its array (to override a field) is valid JSON,
+    # but its trail text must not be reused: the next save would carry the override along.
+    tail = b"\n  ]\n}\n"
+    crafted = raw[: -len(tail)] + b'], "shortlist": ["zodia"' + tail
+    path.write_bytes(crafted)
+    assert Session.from_canonical_json(crafted) is None
+    assert store.load(path, qset, catalog).shortlist == ["zodia"]
+    with store.open(path, qset, catalog) as handle:
+        handle.set_answer("reg.etf_servicing", "no")
+    saved = path.read_bytes()
+    assert b'"zodia"' in saved and saved.count(b'"shortlist"') == 1
+    assert on_disk(path).shortlist == ["zodia"]

@@ -148,11 +148,35 @@ class Session(_Model):
             f"  {_compact(key)}: {_block(value, _EXPAND.get(key, 0), 1)}"
             for key, value in head.items()
         ]
-        text = "{\n" + ",\n".join(lines)
+        text = "{\n" + ",\n".join(lines) + ","
         pieces = self._audit_pieces()
         if not pieces:
-            return [(text + ',\n  "audit": []\n}\n').encode("utf-8")]
-        return [(text + ',\n  "audit": [\n    ').encode("utf-8"), *pieces, b"\n  ]\n}\n"]
+            return [(text + '\n  "audit": []\n}\n').encode("utf-8")]
+        return [text.encode("utf-8") + _AUDIT_OPEN, *pieces, _AUDIT_CLOSE]
+
+    @classmethod
+    def from_canonical_json(cls, raw: bytes) -> Session | None:
+        """Parse a file in the layout ``to_json_bytes`` writes, or None when it is not.
+
+        The record and the audit trail are validated separately; the trail's text is then
+        kept, so the next save reuses it instead of serializing every event again. This is
+        sound for any file where both halves validate: the trail's text is then a complete
+        JSON array body, so it can only ever mean these events.
+        """
+        cut = raw.rfind(_AUDIT_OPEN)
+        if cut < 0 or not raw.endswith(_AUDIT_CLOSE):
+            return None
+        body = raw[cut + len(_AUDIT_OPEN) : len(raw) - len(_AUDIT_CLOSE)]
+        try:
+            session = cls.model_validate_json(raw[:cut] + b'\n  "audit": []\n}')
+            events = _EVENTS_ADAPTER.validate_json(b"[" + body + b"]")
+        except ValueError:  # pydantic's ValidationError is a ValueError
+            return None
+        if not events:
+            return None
+        session.audit = events
+        session._audit_cache = (list(events), [body])
+        return session
 
     def _audit_pieces(self) -> list[bytes]:
         """The serialized events, in pieces; events serialized by an earlier save are reused."""
@@ -180,6 +204,8 @@ _EXPAND = {"answers": 1, "retired_answers": 1, "diligence": 2, "questionnaires":
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))
 _EVENTS_ADAPTER: TypeAdapter[list[AuditEvent]] = TypeAdapter(list[AuditEvent])
 _EVENT_SEPARATOR = b",\n    "
+_AUDIT_OPEN = b'\n  "audit": [\n    '
+_AUDIT_CLOSE = b"\n  ]\n}\n"
 
 
 def _compact(value: Any) -> str:

@@ -209,7 +209,12 @@ def parse_session_bytes(raw: bytes, path: Path) -> tuple[Session, int | None]:
 
     if not raw.strip():
         raise corrupt("the file is empty")
-    try:  # fast path: a current, valid file is parsed and validated in one go
+    # Fast paths for current, valid files: our own layout (which also keeps the serialized
+    # audit trail for the next save), then any valid JSON in one pass.
+    fast = Session.from_canonical_json(raw)
+    if fast is not None and fast.schema_version == SCHEMA_VERSION:
+        return fast, SCHEMA_VERSION
+    try:
         session = Session.model_validate_json(raw)
         if session.schema_version == SCHEMA_VERSION:
             return session, SCHEMA_VERSION
