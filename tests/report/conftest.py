@@ -17,6 +17,7 @@ class PdfRead:
     attachments: dict[str, list[bytes]]
     xmp: str
     catalog_af: int
+    af_relationships: tuple[str, ...]
 
     @property
     def text(self) -> str:
@@ -33,12 +34,14 @@ def read_pdf_file(path: Path) -> PdfRead:
     xmp = reader.xmp_metadata
     xml = xmp.rdf_root.toxml() if xmp is not None else ""
     af = reader.trailer["/Root"].get("/AF") or []
+    relationships = tuple(str(ref.get_object().get("/AFRelationship")) for ref in af)
     return PdfRead(
         pages=len(reader.pages),
         page_texts=tuple(p.extract_text() or "" for p in reader.pages),
         attachments={k: list(v) for k, v in reader.attachments.items()},
         xmp=xml,
         catalog_af=len(af),
+        af_relationships=relationships,
     )
 
 

@@ -178,3 +178,29 @@ def test_answers_file_record_has_content_evaluation_and_hashes(
     assert data["provider_data_hash"] == catalog.data_hash
     assert data["questionnaires"]["selection"]["hash"] == qset.selection.content_hash
     assert data["evaluation"] == json.loads(json.dumps(evaluation.to_json()))
+
+
+def test_audit_trail_summary_collapses_runs_of_the_same_action() -> None:
+    from ddwizard.core.report.context import AuditRow, summarize_audit
+
+    def row(seq: int, action: str, target: str, actor: str = "dana") -> AuditRow:
+        return AuditRow(str(seq), f"2026-11-28 10:0{seq} UTC", actor, action, target, "")
+
+    rows = [
+        row(1, "created", ""),
+        *(row(i, "answer set", f"q{i}") for i in range(2, 8)),
+        row(8, "answer set", "q8", actor="bob"),
+        row(9, "memo generated", "/tmp/m.pdf"),
+    ]
+    summary = summarize_audit(rows)
+    assert [r.action for r in summary] == [
+        "created",
+        "answer set ×6",
+        "answer set",
+        "memo generated",
+    ]
+    collapsed = summary[1]
+    assert collapsed.seq == "2–7"
+    assert collapsed.target == "6 item(s)"
+    assert collapsed.change == "q2, q3, q4, q5, …"
+    assert collapsed.at == "2026-11-28 10:02 UTC – 2026-11-28 10:07 UTC"

@@ -139,6 +139,7 @@ def test_attachment_is_exactly_the_session_json(demo: dict[str, Any]) -> None:
     # the session exactly as it was before that event.
     assert embedded == demo["before_report"]
     assert pdf.catalog_af == 1
+    assert pdf.af_relationships == ("/Source",)  # PDF/A-3 associated file
 
 
 def test_integrity_line_carries_sha256_of_the_embedded_session(demo: dict[str, Any]) -> None:
@@ -170,6 +171,9 @@ def test_report_records_memo_generated_with_the_output_hash(demo: dict[str, Any]
     assert Path(event["new"]["path"]) == demo["report_pdf"].resolve()
     before = json.loads(demo["before_report"])
     assert session["audit"][:-1] == before["audit"]
+    audit_pages = demo["report"].flat.split("Appendix B: audit trail", 1)[1]
+    assert "memo generated" in audit_pages
+    assert "answers file applied" in audit_pages
 
 
 def test_demo_session_is_named_and_its_memo_recorded(demo: dict[str, Any]) -> None:

@@ -250,6 +250,41 @@ def _audit_row(event: Any) -> AuditRow:
     )
 
 
+def summarize_audit(rows: Sequence[AuditRow]) -> tuple[AuditRow, ...]:
+    """Runs of the same action by the same person collapse into one row (full trail embedded)."""
+    out: list[AuditRow] = []
+    run: list[AuditRow] = []
+
+    def flush() -> None:
+        if not run:
+            return
+        if len(run) == 1:
+            out.append(run[0])
+        else:
+            first, last = run[0], run[-1]
+            targets = list(dict.fromkeys(r.target for r in run if r.target))
+            shown = ", ".join(targets[:4]) + (", …" if len(targets) > 4 else "")
+            at = first.at if first.at == last.at else f"{first.at} – {last.at}"
+            out.append(
+                AuditRow(
+                    seq=f"{first.seq}–{last.seq}",
+                    at=at,
+                    actor=first.actor,
+                    action=f"{first.action} ×{len(run)}",
+                    target=f"{len(targets)} item(s)" if targets else "",
+                    change=shown,
+                )
+            )
+        run.clear()
+
+    for row in rows:
+        if run and (row.action != run[-1].action or row.actor != run[-1].actor):
+            flush()
+        run.append(row)
+    flush()
+    return tuple(out)
+
+
 def _short(value: Any, limit: int = 60) -> str:
     if value is None:
         return "—"
@@ -569,7 +604,7 @@ def make_memo_context(
 
     sources, stale_count = _sources(catalog, evaluation, shortlist, today, stale_after_days)
     answers = _answer_groups(qset, sheet, applicable, shortlist, names)
-    audit = record.audit[-MAX_AUDIT_ROWS:]
+    audit = summarize_audit(record.audit)[-MAX_AUDIT_ROWS:]
     return MemoContext(
         title="Custody due-diligence memo",
         entity=entity,
@@ -653,7 +688,7 @@ def make_memo_context(
         ignored_answers=tuple(evaluation.answers_ignored),
         audit=audit,
         audit_total=len(record.audit),
-        audit_omitted=len(record.audit) - len(audit),
+        audit_omitted=max(0, len(summarize_audit(record.audit)) - len(audit)),
         signoff=("Prepared by", "Reviewed by (compliance)", "Approved by (investment committee)"),
         record_kind="session JSON" if record.kind == "session" else "answers-file record JSON",
         record_sha256=record.record_sha256,
