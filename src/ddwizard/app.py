@@ -19,11 +19,16 @@ from ddwizard.core.errors import DdwizardError
 from ddwizard.services import Services
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
+
     from ddwizard.core.results import Evaluation
     from ddwizard.core.session import Position, Session
     from ddwizard.core.store import SessionHandle
 
 T = TypeVar("T")
+
+POSITION_DELAY = 0.5
+"""Seconds after the last focus change before the position is written."""
 
 MAIN_SCREENS: dict[str, str] = {
     "mandate": "Mandate",
@@ -61,6 +66,8 @@ class DdwizardApp(App[None]):
         self._evaluation: Evaluation | None = None
         self._evaluation_revision = -1
         self.revision = 0
+        self._pending_position: Position | None = None
+        self._position_timer: Timer | None = None
         """Bumped after every saved change; cached results are recomputed when it moves."""
 
     # --- lifecycle ---------------------------------------------------------------------
@@ -112,6 +119,7 @@ class DdwizardApp(App[None]):
     def close_session(self) -> None:
         if self.handle is None:
             return
+        self.flush_position()
         handle, self.handle = self.handle, None
         try:
             handle.close()
@@ -137,10 +145,22 @@ class DdwizardApp(App[None]):
         return result
 
     def save_position(self, position: Position) -> None:
-        """Remember where the user is (quietly: a failure here must not nag)."""
-        if self.handle is None or self.handle.session.position == position:
+        """Remember where the user is, written after a short pause and on quit/close.
+
+        Moving through questions then costs no disk write per step; a failure here is quiet.
+        """
+        if self.handle is None:
             return
-        if self.handle.session.status == "final":
+        self._pending_position = position
+        if self._position_timer is None:
+            self._position_timer = self.set_timer(POSITION_DELAY, self.flush_position)
+
+    def flush_position(self) -> None:
+        timer, self._position_timer = self._position_timer, None
+        if timer is not None:
+            timer.stop()
+        position, self._pending_position = self._pending_position, None
+        if position is None or self.handle is None or self.handle.session.position == position:
             return
         with contextlib.suppress(DdwizardError):
             self.handle.set_position(position)

@@ -85,9 +85,12 @@ async def test_every_change_is_saved_at_once(services: Services) -> None:
         qc = field(app, "reg.qualified_custodian")
         assert app.focused is qc.value_widget
         assert isinstance(qc.value_widget, RadioSet)
-        await pilot.press("enter")  # the first button: yes
+        await pilot.press("enter")  # the first button: yes; the choice moves on
         await pilot.pause()
         assert read_session(handle.path)["answers"]["reg.qualified_custodian"]["value"] == "yes"
+        assert app.focused is not qc.value_widget
+        qc.focus_value()
+        await pilot.pause()
         await pilot.press("right", "enter")  # no
         await pilot.pause()
         saved = read_session(handle.path)

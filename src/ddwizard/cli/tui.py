@@ -2,25 +2,24 @@
 
 The session for ``new`` and ``resume`` is opened before the interface starts, so a locked,
 missing or corrupt session is reported on stderr with exit code 1, like any other command.
+The home screen starts before the data is loaded (a worker loads it), so it appears quickly.
 """
 
 from __future__ import annotations
 
 import argparse
 
-from ddwizard.cli.context import CliContext
 from ddwizard.services import Services, make_app
 
 
 def _services(args: argparse.Namespace) -> Services:
-    ctx = CliContext(args)
-    from ddwizard.core.store import SessionStore
+    from ddwizard.core.resources import default_sessions_dir
 
     return Services(
-        qset=ctx.questionnaires,
-        catalog=ctx.catalog,
-        store=SessionStore(ctx.sessions_dir),
-        folders=ctx.folders,
+        sessions_dir=default_sessions_dir(getattr(args, "sessions_dir", None)),
+        questionnaires_dir=getattr(args, "questionnaires", None),
+        providers_dir=getattr(args, "providers", None),
+        templates_dir=getattr(args, "templates", None),
         actor=getattr(args, "preparer", None),
     )
 

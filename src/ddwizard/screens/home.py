@@ -6,17 +6,22 @@ from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Input, Static
+from textual.worker import Worker, WorkerState
 
 from ddwizard.core.errors import DdwizardError
 
 if TYPE_CHECKING:
     from ddwizard.app import DdwizardApp
+    from ddwizard.core.store import SessionSummary
+
+LOAD_DELAY = 0.1
+"""Seconds after the first paint before the data starts loading in a worker thread."""
 
 STATUS_LABELS = {
     "in_progress": "in progress",
@@ -71,18 +76,44 @@ class HomeScreen(Screen[None]):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_columns("Name", "Status", "Progress", "Last updated")
-        self.refresh_sessions()
         self.query_one("#new-name", Input).focus()
+        if self.app.services.loaded:
+            self.refresh_sessions()
+        else:
+            # Paint first and let the first keys in, then load the data and the session
+            # list off the event loop.
+            self.query_one("#no-sessions", Static).update(Text("Loading reviews…", style="dim"))
+            self.call_after_refresh(self.set_timer, LOAD_DELAY, self.load_sessions)
+
+    @work(thread=True, exclusive=True, group="home-load")
+    def load_sessions(self) -> list[SessionSummary]:
+        services = self.app.services
+        services.preload()
+        return services.store.list(services.qset)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "home-load":
+            return
+        if event.state == WorkerState.SUCCESS:
+            self.show_sessions(event.worker.result or [])
+        elif event.state == WorkerState.ERROR:
+            error = event.worker.error
+            message = str(error) if isinstance(error, DdwizardError | OSError) else repr(error)
+            self.query_one("#no-sessions", Static).update(Text(message, style="bold red"))
+            self.app.notify(message, title="Could not load", severity="error", markup=False)
 
     def refresh_sessions(self) -> None:
-        table = self.query_one(DataTable)
-        table.clear()
-        self._refs = {}
         try:
             summaries = self.app.services.store.list(self.app.services.qset)
         except DdwizardError as exc:
             summaries = []
             self.app.notify(str(exc), severity="error", markup=False)
+        self.show_sessions(summaries)
+
+    def show_sessions(self, summaries: list[SessionSummary]) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        self._refs = {}
         for summary in summaries:
             key = str(summary.path)
             self._refs[key] = str(summary.path)

@@ -168,9 +168,11 @@ class QuestionField(Vertical):
         return self.query_one(".value")
 
     def focus_value(self) -> None:
+        """Focus the answer and bring the whole question into view (no scroll animation)."""
         widget = self.value_widget
         if widget.focusable:
-            widget.focus()
+            widget.focus(scroll_visible=False)
+            self.call_after_refresh(self.scroll_visible, animate=False)
 
     # --- value events --------------------------------------------------------------------
 
@@ -186,6 +188,12 @@ class QuestionField(Vertical):
     def _yn_changed(self, event: RadioSet.Changed) -> None:
         event.stop()
         self._save(event.pressed.name)
+        self._advance_if_chosen_by_user()
+
+    def _advance_if_chosen_by_user(self) -> None:
+        """A choice made with the keyboard moves on to the next question."""
+        if self.value_widget.has_focus and self.answer is not None:
+            self.advance()
 
     @on(Select.Changed, ".value")
     def _single_changed(self, event: Select.Changed) -> None:
@@ -195,6 +203,7 @@ class QuestionField(Vertical):
                 self.saver.clear_value(self)
             return
         self._save(event.value)
+        self._advance_if_chosen_by_user()
 
     @on(SelectionList.SelectedChanged, ".value")
     def _multi_changed(self, event: SelectionList.SelectedChanged[str]) -> None:

@@ -45,12 +45,17 @@ class SectionSidebar(Vertical):
     def __init__(self, title: str, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.heading = title
+        self._shown: tuple[object, ...] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(Text(self.heading, style="bold"), classes="progress-label")
         yield OptionList(classes="sections")
 
     def show(self, states: list[SectionState], current: str, progress: int) -> None:
+        key = (tuple(states), current, progress)
+        if key == self._shown:
+            return  # nothing changed: skip the re-render
+        self._shown = key
         filled = progress * 16 // 100
         label = Text(self.heading, style="bold")
         label.append(f"  {progress}% answered\n", style="")

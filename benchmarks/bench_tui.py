@@ -1,0 +1,230 @@
+"""TUI speed: first interactive screen against a bare Textual app, and answer-and-advance.
+
+Run: ``.venv/bin/python benchmarks/bench_tui.py [--repeat N]``
+
+(a) Startup: a subprocess starts the wizard exactly as ``ddwizard`` does (CLI parse, data
+    load, home screen), headless, and exits once the home screen is mounted and painted. The
+    baseline is a bare Textual app (one Static) started the same way in the same run.
+    Target: within 1.3x. Also ``ddwizard resume`` into the mandate screen, same baseline.
+(b) The same child reports whether ``weasyprint`` was imported at startup (it must not be).
+(c) Answer-and-advance in-process: with ``App.run_test``, answer a yes/no question with Enter,
+    which saves the session atomically, re-evaluates conditions and moves on. Target: < 50 ms.
+Times are medians of ``--repeat`` runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+STARTUP_RATIO_TARGET = 1.3
+ANSWER_TARGET_MS = 50.0
+
+BARE_APP = textwrap.dedent(
+    """
+    from textual.app import App
+    from textual.widgets import Footer, Header, Static
+
+    class Bare(App[None]):
+        def compose(self):
+            yield Header()
+            yield Static("hello")
+            yield Footer()
+
+    async def ready(pilot):
+        await pilot.pause()
+        print("READY", flush=True)
+        pilot.app.exit()
+
+    Bare().run(headless=True, size=(100, 30), auto_pilot=ready)
+    """
+)
+
+WIZARD_APP = textwrap.dedent(
+    """
+    import sys
+    from ddwizard.cli import build_parser
+    from ddwizard.cli.tui import _services
+    from ddwizard.services import make_app
+
+    argv = sys.argv[1:]
+    args = build_parser().parse_args(argv)
+    services = _services(args)
+    handle = None
+    if args.command == "resume":
+        handle = services.store.open(args.session, services.qset, services.catalog)
+    app = make_app(services, handle=handle)
+
+    async def ready(pilot):
+        await pilot.pause()
+        print("READY", type(pilot.app.screen).__name__, flush=True)
+        while not services.loaded or list(pilot.app.workers):
+            await pilot.pause(0.01)  # let the background data load finish before checking
+        print("WEASYPRINT", "weasyprint" in sys.modules, flush=True)
+        pilot.app.exit()
+
+    app.run(headless=True, size=(100, 30), auto_pilot=ready)
+    """
+)
+
+
+def timed_child(code: str, *args: str) -> tuple[float, str]:
+    """Seconds from spawning the child to its READY line (first screen painted); its output."""
+    with tempfile.TemporaryFile(mode="w+") as errors:
+        start = time.perf_counter()
+        child = subprocess.Popen(
+            [sys.executable, "-c", code, *args], stdout=subprocess.PIPE, stderr=errors, text=True
+        )
+        assert child.stdout is not None
+        first = child.stdout.readline()
+        elapsed = time.perf_counter() - start
+        rest = child.stdout.read()
+        child.wait()
+        if child.returncode != 0 or not first.startswith("READY"):
+            errors.seek(0)
+            raise SystemExit(f"child failed:\n{errors.read()[-2000:]}")
+    return elapsed, first + rest
+
+
+def median_child(code: str, repeat: int, *args: str) -> tuple[float, str]:
+    times: list[float] = []
+    out = ""
+    for _ in range(repeat):
+        elapsed, out = timed_child(code, *args)
+        times.append(elapsed)
+    return statistics.median(times), out
+
+
+def answer_and_advance_ms(sessions: Path, repeat: int) -> tuple[float, float]:
+    """Median ms from an Enter key on a yes/no question until the answer is saved (atomically,
+    fsynced), the next question has the focus and the screen is repainted; and the median of
+    the same measurement for an unbound key (the floor of Textual's own key handling)."""
+    from textual import events
+    from textual.pilot import Pilot
+    from textual.widgets import RadioSet
+
+    from ddwizard.core.loading import DataFolders
+    from ddwizard.screens.questions import QuestionsScreen
+    from ddwizard.services import Services, make_app
+
+    services = Services.load(sessions, DataFolders.resolve())
+    handle = services.store.create("Bench answer", services.qset, services.catalog)
+    app = make_app(services, handle=handle)
+    samples: list[float] = []
+    idle: list[float] = []
+
+    async def key_until(pilot: Pilot[None], key: str, done: Callable[[], bool]) -> float:
+        """Send one key as the terminal would; wait until ``done`` and a repaint."""
+        start = time.perf_counter()
+        event = events.Key(key, "\r" if key == "enter" else None)
+        event.set_sender(app)
+        assert app._driver is not None
+        app._driver.send_message(event)
+        for _ in range(50):
+            await pilot._wait_for_screen()
+            if done():
+                break
+        app.screen._on_timer_update()  # paint now (what the refresh timer would do next)
+        return (time.perf_counter() - start) * 1000
+
+    async def scenario() -> None:
+        async with app.run_test(size=(100, 36)) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, QuestionsScreen)
+            await pilot.press("pagedown")  # regulatory: yes/no questions
+            await pilot.pause()
+            for index in range(repeat):
+                field = next(
+                    f for f in screen._fields if isinstance(f.value_widget, RadioSet) and f.display
+                )
+                field.focus_value()
+                await pilot.pause()
+                if index:  # alternate yes / no, so every run is a change
+                    await pilot.press("right" if index % 2 else "left")
+                    await pilot.pause()
+                idle.append(await key_until(pilot, "f12", lambda: True))
+                await pilot.pause()
+                expected = "no" if index % 2 else "yes"
+
+                def answered_and_moved(field: Any = field, expected: str = expected) -> bool:
+                    answer = handle.session.answers.get(field.question.id)
+                    moved = app.focused is not field.value_widget
+                    return answer is not None and answer.value == expected and moved
+
+                samples.append(await key_until(pilot, "enter", answered_and_moved))
+                assert answered_and_moved(), "the answer was not saved or the focus did not move"
+                await pilot.pause()
+
+    asyncio.run(scenario())
+    return statistics.median(samples), statistics.median(idle)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=5)
+    opts = parser.parse_args()
+    ok = True
+    with tempfile.TemporaryDirectory() as tmp:
+        sessions = Path(tmp) / "sessions"
+        # Warm the file system caches once for both, then measure alternately.
+        timed_child(BARE_APP)
+        timed_child(WIZARD_APP, "--sessions-dir", str(sessions))
+        bare, _ = median_child(BARE_APP, opts.repeat)
+        home, home_out = median_child(WIZARD_APP, opts.repeat, "--sessions-dir", str(sessions))
+
+        from ddwizard.core.loading import DataFolders
+        from ddwizard.services import Services
+
+        services = Services.load(sessions, DataFolders.resolve())
+        services.store.create("Bench resume", services.qset, services.catalog).close()
+        resume, resume_out = median_child(
+            WIZARD_APP, opts.repeat, "--sessions-dir", str(sessions), "resume", "Bench resume"
+        )
+        answer_ms, harness_ms = answer_and_advance_ms(sessions, max(opts.repeat, 10))
+
+    weasy_home = "WEASYPRINT True" in home_out or "WEASYPRINT False" not in home_out
+    weasy_resume = "WEASYPRINT True" in resume_out or "WEASYPRINT False" not in resume_out
+    home_ratio = home / bare
+    resume_ratio = resume / bare
+    print(f"bare Textual app, first screen       {bare * 1000:8.1f} ms")
+    print(
+        f"ddwizard home, first screen          {home * 1000:8.1f} ms   ratio {home_ratio:.2f}x "
+        f"(target <= {STARTUP_RATIO_TARGET}x)"
+    )
+    print(
+        f"ddwizard resume, mandate screen      {resume * 1000:8.1f} ms   ratio {resume_ratio:.2f}x "
+        f"(target <= {STARTUP_RATIO_TARGET}x)"
+    )
+    print(f"weasyprint imported at startup       home: {weasy_home}  resume: {weasy_resume}")
+    print(
+        f"answer-and-advance (median)          {answer_ms:8.1f} ms   "
+        f"(target < {ANSWER_TARGET_MS:.0f} ms; includes repaint and an atomic, fsynced save)"
+    )
+    print(f"  same measurement, unbound key        {harness_ms:8.1f} ms")
+    if home_ratio > STARTUP_RATIO_TARGET:
+        print("MISSED: home startup ratio")
+        ok = False
+    if resume_ratio > STARTUP_RATIO_TARGET:
+        print("MISSED: resume startup ratio")
+        ok = False
+    if weasy_home or weasy_resume:
+        print("MISSED: weasyprint must not be imported at startup")
+        ok = False
+    if answer_ms >= ANSWER_TARGET_MS:
+        print("MISSED: answer-and-advance time")
+        ok = False
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
