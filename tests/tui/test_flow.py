@@ -179,3 +179,26 @@ async def test_export_writes_pdf_memo(services: Services, tmp_path: Path) -> Non
     out, saved = await _export(services, tmp_path, "pdf")
     assert out.read_bytes().startswith(b"%PDF")
     assert any(e["action"] == "memo_generated" for e in saved["audit"])
+
+
+@sync
+async def test_export_failure_is_reported_not_crashing(services: Services, tmp_path: Path) -> None:
+    handle = answered_session(services)
+    app = make_app(services, handle=handle)
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where a folder should be", encoding="utf-8")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f7")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ExportScreen)
+        screen.query_one("#format", Select).value = "html"
+        screen.query_one("#path", Input).value = str(blocker / "memo.html")
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.is_running
+        assert screen.last_result is None
+        assert "Could not write the memo" in str(screen.query_one("#export-status", Static).content)
+    assert not any(e["action"] == "memo_generated" for e in read_session(handle.path)["audit"])

@@ -124,7 +124,7 @@ class ExportScreen(Screen[None]):
         self.query_one("#progress", ProgressBar).advance(1)
         self._status(Text(label))
 
-    @work(thread=True, exclusive=True, group="export")
+    @work(thread=True, exclusive=True, group="export", exit_on_error=False)
     def write_memo(self, path: Path, fmt: str) -> ExportResult:
         """Build the context, render and write atomically (runs in a thread)."""
         from ddwizard.core.report.context import make_memo_context, record_from_session

@@ -85,7 +85,7 @@ class HomeScreen(Screen[None]):
             self.query_one("#no-sessions", Static).update(Text("Loading reviews…", style="dim"))
             self.call_after_refresh(self.set_timer, LOAD_DELAY, self.load_sessions)
 
-    @work(thread=True, exclusive=True, group="home-load")
+    @work(thread=True, exclusive=True, group="home-load", exit_on_error=False)
     def load_sessions(self) -> list[SessionSummary]:
         services = self.app.services
         services.preload()

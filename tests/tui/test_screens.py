@@ -1,0 +1,157 @@
+"""Home (lazy loading, errors), weights, help and the command palette, through Pilot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.tui.conftest import SIZE, read_session, sync
+from textual.widgets import DataTable, Input, Static
+
+from ddwizard.app import DdwizardApp
+from ddwizard.core.questionnaire import DEFAULT_WEIGHTS
+from ddwizard.screens.help import HelpScreen
+from ddwizard.screens.questions import QuestionsScreen
+from ddwizard.screens.weights import WeightsScreen
+from ddwizard.services import Services, make_app
+
+
+def lazy_services(repo_root: Path, sessions: Path, providers: Path | None = None) -> Services:
+    return Services(
+        sessions_dir=sessions,
+        questionnaires_dir=repo_root / "questionnaires",
+        providers_dir=providers or repo_root / "providers",
+        templates_dir=repo_root / "report_templates",
+    )
+
+
+@sync
+async def test_home_loads_data_after_first_paint_and_resumes(
+    repo_root: Path, tmp_path: Path
+) -> None:
+    sessions = tmp_path / "sessions"
+    Services.load(sessions, lazy_services(repo_root, sessions).folders).store.create(
+        "Lazy review", *_data(repo_root)
+    ).close()
+    services = lazy_services(repo_root, sessions)
+    assert not services.loaded
+    app = make_app(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.focused, Input) and app.focused.id == "new-name"
+        await pilot.pause(0.3)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert services.loaded
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 1
+        assert table.get_row_at(0)[0].plain == "Lazy review"
+        table.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, QuestionsScreen)
+        assert app.handle is not None and app.handle.session.name == "Lazy review"
+
+
+def _data(repo_root: Path) -> tuple[object, object]:
+    from ddwizard.core.loading import load_providers, load_questionnaires
+
+    return load_questionnaires(repo_root / "questionnaires"), load_providers(
+        repo_root / "providers"
+    )
+
+
+@sync
+async def test_home_reports_bad_provider_data_without_crashing(
+    repo_root: Path, tmp_path: Path
+) -> None:
+    broken = tmp_path / "providers"
+    broken.mkdir()
+    (broken / "bad.yaml").write_text("id: [unclosed\n", encoding="utf-8")
+    services = lazy_services(repo_root, tmp_path / "sessions", providers=broken)
+    app = make_app(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.3)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        message = str(app.screen.query_one("#no-sessions", Static).content)
+        assert "bad.yaml" in message
+        assert app.is_running
+
+
+@sync
+async def test_home_starts_a_new_review_on_the_first_question(services: Services) -> None:
+    app = make_app(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"Gamma review", "tab", "ctrl+a", "ctrl+k", *"J. Doe", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, QuestionsScreen)
+        assert app.handle is not None
+        assert app.handle.session.name == "Gamma review"
+        assert app.handle.session.preparer == "J. Doe"
+        assert app.screen.focused_question == "client.entity_name"
+
+
+@sync
+async def test_weights_live_sum_blocks_leaving_and_resets(services: Services) -> None:
+    handle = services.store.create("Weights review", services.qset, services.catalog)
+    app = make_app(services, handle=handle)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, WeightsScreen)
+        await pilot.press("end", "backspace", "backspace", *"40")  # liquidity 40: sum 110
+        await pilot.pause()
+        assert "110" in str(screen.query_one("#sum", Static).content)
+        await pilot.press("f4")  # refused: the sum is not 100
+        await pilot.pause()
+        assert app.screen is screen
+        assert "priorities.weights" not in read_session(handle.path)["answers"]
+        await pilot.press("tab", "end", "backspace", "backspace", "1", "5")  # security 15: 100
+        await pilot.pause()
+        saved = read_session(handle.path)["answers"]["priorities.weights"]["value"]
+        assert saved["liquidity"] == 40 and saved["security"] == 15
+        assert sum(saved.values()) == 100
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert read_session(handle.path)["answers"]["priorities.weights"]["value"] == dict(
+            DEFAULT_WEIGHTS
+        )
+        await pilot.press("escape")
+        await pilot.pause()
+        back = app.screen
+        assert isinstance(back, QuestionsScreen)
+        assert back.focused_question == "priorities.weights"
+
+
+@sync
+async def test_help_lists_the_keys_of_the_screen(services: Services) -> None:
+    handle = services.store.create("Help review", services.qset, services.catalog)
+    app = make_app(services, handle=handle)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = str(app.screen.query_one(Static).content)
+        for description in ("Next section", "Prev section", "Weights", "Results", "Review"):
+            assert description in text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, QuestionsScreen)
+
+
+def test_command_palette_lists_screen_actions(services: Services) -> None:
+    handle = services.store.create("Palette review", services.qset, services.catalog)
+    app = DdwizardApp(services, handle=handle)
+    titles: list[str] = []
+
+    async def scenario() -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            titles.extend(c.title for c in app.get_system_commands(app.screen))
+
+    import asyncio
+
+    asyncio.run(scenario())
+    for title in ("Go to Results", "Go to Diligence", "Go to Export", "Next section", "Home"):
+        assert title in titles
