@@ -226,3 +226,17 @@ def test_importing_the_report_package_does_not_import_weasyprint() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_runtime_error_in_a_template_names_file_and_line(
+    firm_templates: Path, qset: Any, catalog: Any
+) -> None:
+    from ddwizard.core.demo import demo_memo_context
+
+    _break(firm_templates / "partials" / "_robustness.html.j2", 2, "{{ 1 // 0 }}")
+    memo = demo_memo_context(qset, catalog, today=date(2026, 11, 28))
+    with pytest.raises(DataError) as caught:
+        render_html(memo, firm_templates)
+    (problem,) = caught.value.problems
+    assert problem.file is not None and problem.file.endswith("partials/_robustness.html.j2")
+    assert problem.line == 2

@@ -136,7 +136,9 @@ def _render(templates_dir: Path, template: str, **context: Any) -> str:
     env = make_environment(templates_dir, markdown=is_markdown_template(template))
     try:
         return env.get_template(template).render(**context)
-    except (TemplateError, TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
+    except DataError:
+        raise
+    except Exception as exc:  # anything a (firm-supplied) template can raise while rendering
         raise _template_error(exc, templates_dir, template) from None
 
 
