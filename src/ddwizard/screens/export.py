@@ -18,11 +18,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, ProgressBar, Select, Static
+from textual.widgets import Button, Header, Input, ProgressBar, Select, Static
 from textual.worker import Worker, WorkerState
 
 from ddwizard.core.errors import DdwizardError
 from ddwizard.core.session import Position
+from ddwizard.widgets.footer import WizardFooter
 
 if TYPE_CHECKING:
     from ddwizard.app import DdwizardApp
@@ -87,7 +88,7 @@ class ExportScreen(Screen[None]):
             yield ProgressBar(total=4, show_eta=False, id="progress")
             yield Static("", id="export-status")
         yield Header()
-        yield Footer()
+        yield WizardFooter()
 
     def on_mount(self) -> None:
         self.query_one("#progress", ProgressBar).display = False

@@ -9,12 +9,13 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Static
+from textual.widgets import Button, DataTable, Header, Input, Static
 from textual.worker import Worker, WorkerState
 
 from ddwizard.core.errors import DdwizardError
+from ddwizard.widgets.footer import WizardFooter
 
 if TYPE_CHECKING:
     from ddwizard.app import DdwizardApp
@@ -54,24 +55,21 @@ class HomeScreen(Screen[None]):
                 ),
                 id="intro",
             )
-            with Vertical(id="new", classes="box"):
-                yield Static("New review", classes="panel-title")
-                with Horizontal(classes="form-row"):
-                    yield Input(placeholder="Name, e.g. Acme Fund custody review", id="new-name")
-                    yield Input(
-                        value=self.app.services.actor or "",
-                        placeholder="Preparer (you)",
-                        id="new-preparer",
-                    )
-                    yield Button("Start", id="start", variant="primary", compact=True)
-            with Vertical(id="recent", classes="box"):
-                yield Static("Resume a review (Enter)", classes="panel-title")
-                yield DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
-                yield Static("", id="no-sessions", classes="hint")
-            with Vertical(id="open", classes="box"):
-                yield Static("Open a session file", classes="panel-title")
-                yield Input(placeholder="path/to/session.json, then Enter", id="open-path")
-        yield Footer()
+            yield Static("New review  (name, preparer, Enter)", classes="panel-title")
+            with Horizontal(classes="form-row"):
+                yield Input(placeholder="Name, e.g. Acme Fund custody review", id="new-name")
+                yield Input(
+                    value=self.app.services.actor or "",
+                    placeholder="Preparer (you)",
+                    id="new-preparer",
+                )
+                yield Button("Start", id="start", variant="primary", compact=True)
+            yield Static("Resume a review  (ctrl+r, then Enter)", classes="panel-title")
+            yield DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="no-sessions", classes="hint")
+            yield Static("Open a session file  (ctrl+o)", classes="panel-title")
+            yield Input(placeholder="path/to/session.json, then Enter", id="open-path")
+        yield WizardFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

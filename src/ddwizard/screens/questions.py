@@ -17,11 +17,12 @@ from textual.binding import Binding, BindingType
 from textual.containers import Container, Horizontal, Vertical, VerticalScroll
 from textual.events import DescendantFocus
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static, Tab, Tabs
+from textual.widgets import Header, OptionList, Static, Tab, Tabs
 
 from ddwizard.core.answers import Answer, applicable_values, diligence_lookup
 from ddwizard.core.questionnaire import Questionnaire, Section
 from ddwizard.core.session import Position
+from ddwizard.widgets.footer import WizardFooter
 from ddwizard.widgets.help_panel import SEVERITY_STYLES, HelpPanel
 from ddwizard.widgets.question import QuestionField
 from ddwizard.widgets.sidebar import SectionSidebar, SectionState
@@ -121,7 +122,7 @@ class QuestionsScreen(Screen[None]):
                 yield Static("", id="section-intro")
                 with Container(id="center"):
                     yield HelpPanel(id="help")
-        yield Footer()
+        yield WizardFooter()
 
     def on_mount(self) -> None:
         if self.mode == "diligence":

@@ -14,10 +14,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Container, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from ddwizard.core.questionnaire import CRITERIA
 from ddwizard.core.session import Position
+from ddwizard.widgets.footer import WizardFooter
 from ddwizard.widgets.help_panel import SEVERITY_STYLES
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ class ResultsScreen(Screen[None]):
             with VerticalScroll(id="details"):
                 yield Static("", id="explanation")
                 yield Static("", id="overview")
-        yield Footer()
+        yield WizardFooter()
 
     @property
     def evaluation(self) -> Evaluation:

@@ -12,12 +12,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ddwizard.core.answers import applicable_values, diligence_lookup
 from ddwizard.core.session import Position
 from ddwizard.screens.confirm import ConfirmScreen
+from ddwizard.widgets.footer import WizardFooter
 from ddwizard.widgets.help_panel import SEVERITY_STYLES
 
 if TYPE_CHECKING:
@@ -54,7 +55,7 @@ class ReviewScreen(Screen[None]):
         with Vertical(id="review"):
             yield Static("", id="status")
             yield OptionList(id="items")
-        yield Footer()
+        yield WizardFooter()
 
     def on_mount(self) -> None:
         self.refresh_items()

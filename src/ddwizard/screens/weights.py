@@ -14,11 +14,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from ddwizard.core.answers import WEIGHTS_QUESTION
 from ddwizard.core.questionnaire import CRITERIA, CRITERION_LABELS, DEFAULT_WEIGHTS
 from ddwizard.core.session import Position
+from ddwizard.widgets.footer import WizardFooter
 
 if TYPE_CHECKING:
     from ddwizard.app import DdwizardApp
@@ -58,7 +59,7 @@ class WeightsScreen(Screen[None]):
                     )
                     yield Static("", id=f"bar-{criterion}", classes="bar")
             yield Static("", id="sum")
-        yield Footer()
+        yield WizardFooter()
 
     def on_mount(self) -> None:
         self.query_one(f"#w-{CRITERIA[0]}", Input).focus()
