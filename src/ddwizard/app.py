@@ -110,6 +110,12 @@ class DdwizardApp(App[None]):
         self.revision += 1
         self.sub_title = handle.session.label
         self.refresh_bindings()
+        if handle.session.status == "final":
+            self.notify(
+                "This review is final: answers are read-only; exporting is still possible.",
+                title="Read-only",
+                severity="warning",
+            )
         position = handle.session.position
         screen = position.screen if position.screen in MAIN_SCREENS else "mandate"
         if screen == "export":
@@ -265,6 +271,8 @@ class DdwizardApp(App[None]):
     # --- command palette ---------------------------------------------------------------
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        from ddwizard.screens.help import action_available
+
         yield from super().get_system_commands(screen)
         if self.handle is not None:
             for name, title in MAIN_SCREENS.items():
@@ -280,6 +288,8 @@ class DdwizardApp(App[None]):
             if not isinstance(binding, Binding) or not binding.description:
                 continue
             action = binding.action
+            if not action_available(screen, action):
+                continue
 
             def run(action: str = action, target: Screen[Any] = screen) -> None:
                 self.call_later(target.run_action, action)

@@ -135,6 +135,7 @@ async def test_help_lists_the_keys_of_the_screen(services: Services) -> None:
         text = str(app.screen.query_one(Static).content)
         for description in ("Next section", "Prev section", "Weights", "Results", "Review"):
             assert description in text
+        assert "Next provider" not in text  # a diligence key, hidden on the mandate
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, QuestionsScreen)
@@ -155,3 +156,4 @@ def test_command_palette_lists_screen_actions(services: Services) -> None:
     asyncio.run(scenario())
     for title in ("Go to Results", "Go to Diligence", "Go to Export", "Next section", "Home"):
         assert title in titles
+    assert "Next provider" not in titles

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from rich.text import Text
+from textual.actions import parse
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
@@ -18,6 +20,12 @@ GENERAL_KEYS = [
     ("ctrl+p", "command palette: every action by name"),
     ("ctrl+q", "quit (everything is already saved)"),
 ]
+
+
+def action_available(node: DOMNode, action: str) -> bool:
+    """False when the node hides the action here (e.g. "next provider" outside diligence)."""
+    _, name, params = parse(action)
+    return node.check_action(name, params) is not False
 
 
 class HelpScreen(ModalScreen[None]):
@@ -36,10 +44,15 @@ class HelpScreen(ModalScreen[None]):
         text = Text()
         text.append("Keys of this screen\n", style="bold underline")
         seen: set[str] = set()
-        for binding in [*getattr(self.under, "BINDINGS", []), *getattr(self.app, "BINDINGS", [])]:
+        sources = [
+            (self.under, getattr(self.under, "BINDINGS", [])),
+            (self.app, getattr(self.app, "BINDINGS", [])),
+        ]
+        bindings = [(node, b) for node, items in sources for b in items]
+        for node, binding in bindings:
             if not isinstance(binding, Binding) or not binding.description:
                 continue
-            if binding.action in seen:
+            if binding.action in seen or not action_available(node, binding.action):
                 continue
             seen.add(binding.action)
             text.append(f"{self.app.get_key_display(binding):>16}  ", style="bold")

@@ -166,6 +166,8 @@ class QuestionsScreen(Screen[None]):
         title = Text(section.title, style="bold")
         if self.mode == "diligence" and self.provider:
             title.append(f"  ·  {self.app.provider_name(self.provider)}", style="dim")
+        if self.read_only:
+            title.append("  ·  FINAL: read-only", style="bold yellow")
         self.query_one("#section-title", Static).update(title)
         intro = self.query_one("#section-intro", Static)
         intro.update(Text(section.intro.strip() if section.intro else "", style="dim"))

@@ -392,9 +392,11 @@ def _placeholder(q: Question) -> str:
     if q.type == AnswerType.DATE:
         return "YYYY-MM-DD"
     if q.type == AnswerType.NUMBER:
-        low = "" if q.min is None else f"{q.min:g}"
-        high = "" if q.max is None else f"{q.max:g}"
-        if low or high:
-            return f"number {low}..{high}".rstrip(".")
+        if q.min is not None and q.max is not None:
+            return f"number {q.min:g} to {q.max:g}"
+        if q.min is not None:
+            return f"number, at least {q.min:g}"
+        if q.max is not None:
+            return f"number, at most {q.max:g}"
         return "number"
     return "type your answer"
