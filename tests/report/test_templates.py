@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -182,7 +183,11 @@ def test_html_is_standalone_with_the_stylesheet_inlined(qset: Any, catalog: Any)
     memo = demo_memo_context(qset, catalog, today=date(2026, 11, 28))
     html = render_html(memo, bundled_dir("report_templates"))
     assert "<style>" in html and "@page" in html
-    assert "<link" not in html and " src=" not in html and " href=" not in html
+    assert "<link" not in html and " src=" not in html
+    # the only links are the contents' in-document anchors, all built by the context
+    hrefs = re.findall(r'href="([^"]*)"', html)
+    assert hrefs and all(re.fullmatch(r"#[a-z0-9-]+", h) for h in hrefs)
+    assert "#provider-1" in hrefs and "#signoff" in hrefs
     md = render_markdown(memo, bundled_dir("report_templates"))
     assert md.startswith("# Custody provider due-diligence memo: Northwind Pension Trust Limited")
 

@@ -398,6 +398,8 @@ class LicenceRow:
 @dataclass(frozen=True, slots=True)
 class ProviderSection:
     id: str
+    anchor: str
+    """In-document link target (``provider-1``...), built here, never from user text."""
     name: str
     rank: str
     total: str
@@ -590,6 +592,7 @@ def make_memo_context(
     sections = tuple(
         _provider_section(
             catalog[pid],
+            f"provider-{index}",
             evaluation,
             sheet,
             qset,
@@ -598,8 +601,7 @@ def make_memo_context(
             stale_after_days,
             names,
         )
-        for pid in shortlist
-        if pid in catalog
+        for index, pid in enumerate((p for p in shortlist if p in catalog), start=1)
     )
 
     sources, stale_count = _sources(catalog, evaluation, shortlist, today, stale_after_days)
@@ -905,6 +907,7 @@ def _eligibility(
 
 def _provider_section(
     provider: Provider,
+    anchor: str,
     evaluation: Evaluation,
     sheet: AnswerSheet,
     qset: QuestionnaireSet,
@@ -960,6 +963,7 @@ def _provider_section(
     open_items = tuple(o.message for o in evaluation.open_items_for(provider.id))
     return ProviderSection(
         id=provider.id,
+        anchor=anchor,
         name=provider.name,
         rank=str(ranked.rank) if ranked else "—",
         total=f"{ranked.total:.1f}" if ranked else "—",
