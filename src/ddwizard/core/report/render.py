@@ -59,8 +59,6 @@ _MD_ORDERED = re.compile(r"^(\s*\d+)([.)])(?=\s|$)")
 
 def markdown_escape(value: Any) -> str:
     """Make user text literal in Markdown: no markup, no raw HTML, one line per table cell."""
-    if isinstance(value, MarkdownText):
-        return str(value)
     if value is None:
         return ""
     if isinstance(value, bool | int | float):
@@ -72,10 +70,6 @@ def markdown_escape(value: Any) -> str:
     # A value may start a line: keep it from becoming a heading, list item or rule.
     text = _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
     return _MD_ORDERED.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
-
-
-class MarkdownText(str):
-    """Markdown that the template itself built and that must not be escaped again."""
 
 
 @lru_cache(maxsize=16)
@@ -90,7 +84,6 @@ def _cached_environment(root: str, markdown: bool) -> SandboxedEnvironment:
         auto_reload=True,
         finalize=markdown_escape if markdown else None,
     )
-    env.filters["md"] = markdown_escape
     return env
 
 
