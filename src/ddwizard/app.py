@@ -73,6 +73,9 @@ class DdwizardApp(App[None]):
     # --- lifecycle ---------------------------------------------------------------------
 
     def get_default_screen(self) -> Screen[Any]:
+        if self._initial_handle is not None:
+            # Straight into a review: the home screen is built only if the user asks for it.
+            return Screen()
         from ddwizard.screens.home import HomeScreen
 
         return HomeScreen()
@@ -246,13 +249,19 @@ class DdwizardApp(App[None]):
         """Close the session and return to the home screen."""
         if self.handle is None:
             return
+        from ddwizard.screens.home import HomeScreen
+
         self.flush_screen()
-        while len(self.screen_stack) > 1:
-            self.pop_screen()
         self.close_session()
-        refresh = getattr(self.screen, "refresh_sessions", None)
-        if callable(refresh):
-            refresh()
+        stack = self.screen_stack
+        if isinstance(stack[0], HomeScreen):
+            for _ in stack[1:]:
+                self.pop_screen()
+            stack[0].refresh_sessions()
+        else:
+            for _ in stack[2:]:
+                self.pop_screen()
+            self.switch_screen(HomeScreen())
 
     def action_show_help(self) -> None:
         from ddwizard.screens.help import HelpScreen

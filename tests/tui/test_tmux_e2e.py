@@ -101,10 +101,10 @@ def test_answer_quit_and_resume_in_tmux(tmux: Callable[..., str], tmp_path: Path
     )
     wait_for(lambda: "Globex Capital LLC" in screen(), "the resumed answer on screen")
     text = screen()
-    assert "Your institution" in text  # the same section
-    assert "Tmux review" in text  # the session's name in the header
+    assert "Your institution" in text, text  # the same section
+    assert "Tmux review" in text, text  # the session's name in the header
     # The cursor is back on the question after the one answered (Enter moved on to it).
     data = json.loads(next(sessions.glob("*.json")).read_text(encoding="utf-8"))
-    assert data["position"]["question"] == "client.entity_type"
+    assert data["position"]["question"] == "client.entity_type", data["position"]
     tmux("send-keys", "-t", "dd", "C-q")
     wait_for(lambda: "dd" not in tmux("list-sessions", "-F", "#{session_name}").split(), "quit")
