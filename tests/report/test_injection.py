@@ -17,6 +17,9 @@ NOTE = '<img src="file:///etc/passwd"> <link rel=attachment href="file:///etc/pa
 REFERENCE = "url(http://127.0.0.1:9/x) ${7*7} {{ config }}"
 DD_NOTE = "</style><style>body{background:url(http://127.0.0.1:9/bg.png)}</style> [click](javascript:alert(1))"
 
+LONG_URL = "https://example.com/" + "very-long-path-segment-" * 12 + "end"
+LONG_NOTE = "See " + "x" * 240 + " and " + LONG_URL
+
 ANSWERS = f"""
 name: {json.dumps("<b>bold</b> review {# comment #}")}
 preparer: {json.dumps(PREPARER)}
@@ -34,6 +37,7 @@ diligence:
       document_date: 2026-01-15
       reference: {json.dumps(REFERENCE)}
       note: {json.dumps(DD_NOTE)}
+    dd.rehypothecation: {{value: no, note: {json.dumps(LONG_NOTE)}, reference: {json.dumps(LONG_URL)}}}
     dd.legal_entity_identified: {{value: yes, note: "{{% include 'memo.css' %}} ![x](http://127.0.0.1:9/y.png)"}}
 """
 
@@ -98,3 +102,22 @@ def test_markdown_escapes_every_user_value(hostile: dict[str, Any]) -> None:
     assert "![x](http" not in md
     assert "Acme {{ 7\\*7 }} Fund {% raw %}" in md
     assert "Acme 49 Fund" not in md
+
+
+def test_long_notes_and_urls_wrap_inside_the_page(hostile: dict[str, Any]) -> None:
+    """No line of text, however long its words, extends past the page's content box."""
+    import weasyprint
+    from weasyprint.formatting_structure import boxes
+
+    html = hostile["html"].path.read_text(encoding="utf-8")
+    assert LONG_URL in html
+    base = bundled_dir("report_templates").resolve().as_uri() + "/"
+    document = weasyprint.HTML(string=html, base_url=base).render()
+    overflowing = []
+    for number, page in enumerate(document.pages, start=1):
+        page_box = page._page_box
+        right = page_box.content_box_x() + page_box.width
+        for box in page_box.descendants():
+            if isinstance(box, boxes.TextBox) and box.position_x + box.width > right + 0.5:
+                overflowing.append((number, box.text[:40]))
+    assert overflowing == []

@@ -216,3 +216,13 @@ def test_final_session_memo_says_final_not_draft(
     assert "DRAFT" not in pdf.text
     assert "Confidential · FINAL" in pdf.page_texts[2]
     assert pdf.attachments["session.json"] == [session.to_json_bytes()]
+
+
+def test_long_tables_repeat_their_header_on_every_page(demo: dict[str, Any]) -> None:
+    pages = demo["demo"].page_texts
+    start = next(i for i, p in enumerate(pages) if "Appendix A: answers" in p and i > 1)
+    end = next(i for i, p in enumerate(pages) if "Appendix B: audit trail" in p and i > 1)
+    appendix = pages[start : end + 1]
+    assert len(appendix) >= 3
+    for page in appendix:
+        assert "Question Answer Note and evidence" in " ".join(page.split())
