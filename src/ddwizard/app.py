@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
@@ -24,8 +24,6 @@ if TYPE_CHECKING:
     from ddwizard.core.results import Evaluation
     from ddwizard.core.session import Position, Session
     from ddwizard.core.store import SessionHandle
-
-T = TypeVar("T")
 
 POSITION_DELAY = 0.5
 """Seconds after the last focus change before the position is written."""
@@ -140,18 +138,18 @@ class DdwizardApp(App[None]):
         if self.screen_stack:
             self.refresh_bindings()
 
-    def apply(self, change: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
-        """Run one session change; on a user error show it and return None."""
+    def apply(self, change: Callable[..., object], *args: Any, **kwargs: Any) -> bool:
+        """Run one session change (saved before it returns); on a user error show it.
+
+        Returns whether the change went through.
+        """
         try:
-            result = change(*args, **kwargs)
-        except DdwizardError as exc:
+            change(*args, **kwargs)
+        except (DdwizardError, ValueError) as exc:
             self.notify(str(exc), title="Not saved", severity="error", markup=False, timeout=8)
-            return None
-        except ValueError as exc:
-            self.notify(str(exc), title="Not saved", severity="error", markup=False, timeout=8)
-            return None
+            return False
         self.revision += 1
-        return result
+        return True
 
     def save_position(self, position: Position) -> None:
         """Remember where the user is, written after a short pause and on quit/close.

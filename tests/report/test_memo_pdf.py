@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -226,3 +227,37 @@ def test_long_tables_repeat_their_header_on_every_page(demo: dict[str, Any]) -> 
     assert len(appendix) >= 3
     for page in appendix:
         assert "Question Answer Note and evidence" in " ".join(page.split())
+
+
+def test_questionnaire_change_shows_retired_answers_and_reconfirmations(
+    tmp_path: Path, qset: Any, catalog: Any
+) -> None:
+    """After a question is removed and another reworded, the memo keeps both in view."""
+    from ddwizard.core.demo import load_demo_answers
+    from ddwizard.core.report import session_memo
+
+    store = SessionStore(tmp_path / "sessions")
+    with store.create("Changing questionnaire", qset, catalog) as handle:
+        handle.apply_answers(load_demo_answers(qset, catalog))
+        session_id = handle.session.id
+    changed = tmp_path / "questionnaires"
+    shutil.copytree(REPO / "questionnaires", changed)
+    selection = changed / "selection.yaml"
+    text = selection.read_text(encoding="utf-8")
+    start = text.index("      - id: reg.etf_servicing")
+    end = text.index("      - id: reg.brand_preference")
+    text = text[:start] + text[end:]
+    text = text.replace(
+        "prompt: Do you prefer a traditional financial institution or a crypto-native firm?",
+        "prompt: Which kind of custodian do you prefer, traditional or crypto-native?",
+    )
+    selection.write_text(text, encoding="utf-8")
+    new_qset = load_questionnaires(changed)
+
+    session = store.load(session_id, new_qset, catalog)
+    result = session_memo(session, new_qset, catalog, tmp_path / "memo.html")
+    html = result.path.read_text(encoding="utf-8")
+    retired = html.split("Answers to questions no longer in the questionnaire", 1)[1]
+    assert "reg.etf_servicing" in retired.split("</table>", 1)[0]
+    row = html.split("Which kind of custodian do you prefer, traditional or crypto-native?", 1)[1]
+    assert "TO RE-CONFIRM" in row.split("</tr>", 1)[0]

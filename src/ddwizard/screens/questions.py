@@ -289,18 +289,15 @@ class QuestionsScreen(Screen[None]):
             return False
         qid = field.question.id
         if self.mode == "mandate":
-            ok = self.app.apply(handle.set_answer, qid, value) is not None or self._saved(qid)
+            ok = self.app.apply(handle.set_answer, qid, value)
         else:
             extras = field.extras() or {}
             note = field.note_text().strip() or None
             ok = self.app.apply(
                 handle.set_diligence, self.provider, qid, value, note=note, **extras
-            ) is not None or self._saved(qid)
+            )
         self._after_save(field)
         return ok
-
-    def _saved(self, qid: str) -> bool:
-        return qid in self.answers()
 
     def clear_value(self, field: QuestionField) -> None:
         handle = self.app.handle
@@ -308,10 +305,8 @@ class QuestionsScreen(Screen[None]):
             return
         if self.mode == "mandate":
             self.app.apply(handle.clear_answer, field.question.id)
-        else:
-            clear = getattr(handle, "clear_diligence", None)
-            if callable(clear):
-                self.app.apply(clear, self.provider, field.question.id)
+        elif self.provider is not None:
+            self.app.apply(handle.clear_diligence, self.provider, field.question.id)
         self._after_save(field)
 
     def save_note(self, field: QuestionField, note: str) -> None:

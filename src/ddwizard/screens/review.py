@@ -207,10 +207,7 @@ class ReviewScreen(Screen[None]):
         def done(confirmed: bool | None) -> None:
             handle = self.app.handle
             if confirmed and handle is not None:
-                if (
-                    self.app.apply(handle.set_status, status) is not None
-                    or self.app.session.status == status
-                ):
+                if self.app.apply(handle.set_status, status):
                     self.app.notify(f"Review marked {status.replace('_', ' ')}.")
                 self.refresh_items()
 

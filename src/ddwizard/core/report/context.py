@@ -133,6 +133,13 @@ class AuditRow:
     change: str
 
 
+@dataclass(frozen=True, slots=True)
+class RetiredRow:
+    key: str
+    answer: str
+    note: str
+
+
 @dataclass(frozen=True)
 class ReviewRecord:
     """Who, what and which versions: the traceable side of a memo.
@@ -151,6 +158,8 @@ class ReviewRecord:
     questionnaires: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     provider_data_hash: str = ""
     audit: tuple[AuditRow, ...] = ()
+    retired: tuple[RetiredRow, ...] = ()
+    """Answers to questions no longer in the questionnaires (kept in the record)."""
     created_at: datetime | None = None
     updated_at: datetime | None = None
 
@@ -177,6 +186,12 @@ def record_from_session(session: Any) -> ReviewRecord:
         questionnaires=stamps,
         provider_data_hash=str(getattr(session, "provider_data_hash", "") or ""),
         audit=events,
+        retired=tuple(
+            RetiredRow(
+                str(key), _short(getattr(a, "value", a), 200), getattr(a, "note", None) or ""
+            )
+            for key, a in sorted((getattr(session, "retired_answers", {}) or {}).items())
+        ),
         created_at=getattr(session, "created_at", None),
         updated_at=getattr(session, "updated_at", None),
     )
@@ -459,6 +474,8 @@ class AnswerRow:
     evidence: str
     state: Literal["answered", "not_applicable", "unanswered"]
     condition: str
+    reconfirm: bool = False
+    """The question changed since this answer was given: to be re-confirmed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -530,6 +547,7 @@ class MemoContext:
     # appendix
     answers: tuple[AnswerGroup, ...]
     ignored_answers: tuple[str, ...]
+    retired_answers: tuple[RetiredRow, ...]
     audit: tuple[AuditRow, ...]
     audit_total: int
     audit_omitted: int
@@ -688,6 +706,7 @@ def make_memo_context(
         stale_source_count=stale_count,
         answers=answers,
         ignored_answers=tuple(evaluation.answers_ignored),
+        retired_answers=record.retired,
         audit=audit,
         audit_total=len(record.audit),
         audit_omitted=max(0, len(summarize_audit(record.audit)) - len(audit)),
@@ -1206,6 +1225,7 @@ def _answer_sections(
                         evidence,
                         "answered",
                         condition,
+                        reconfirm=a.needs_reconfirmation,
                     )
                 )
         out.append(AnswerSection(section.title, tuple(rows)))
