@@ -65,6 +65,17 @@ VERDICT_LABELS: Mapping[str, str] = {
     "sensitive": "Sensitive to the weights",
     "not_applicable": "Not applicable",
 }
+REGION_LABELS: Mapping[str, str] = {
+    "us": "US",
+    "eu": "EU",
+    "uk": "UK",
+    "ch": "CH",
+    "sg": "SG",
+    "hk": "HK",
+    "uae": "UAE",
+    "apac_other": "other APAC",
+    "mena_other": "other MENA",
+}
 MANDATE_SUMMARY_QUESTIONS = (
     "client.entity_type",
     "client.home_jurisdiction",
@@ -408,6 +419,7 @@ class LicenceRow:
     regulator: str
     type: str
     entity: str
+    entity_unknown: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -1000,6 +1012,7 @@ def _provider_section(
                 regulator=lic.regulator,
                 type=lic.type,
                 entity=lic.entity or UNKNOWN_TEXT,
+                entity_unknown=not lic.entity,
             )
             for lic in provider.licences
         ),
@@ -1041,7 +1054,9 @@ def provider_facts(p: Provider) -> tuple[LabelValue, ...]:
         ("Bank-backed", p.bank_backed),
         (
             "Regions served",
-            "unknown" if regions == "unknown" else ", ".join(r.upper() for r in regions),
+            "unknown"
+            if regions == "unknown"
+            else ", ".join(REGION_LABELS.get(r, r) for r in regions),
         ),
         ("Cold storage", km.cold_storage),
         ("Air-gapped", km.air_gapped),
