@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from tests.tui.conftest import SIZE, read_session, sync
@@ -159,3 +160,45 @@ def test_command_palette_lists_screen_actions(services: Services) -> None:
     for title in ("Go to Results", "Go to Diligence", "Go to Export", "Next section", "Home"):
         assert title in titles
     assert "Next provider" not in titles
+
+
+@sync
+async def test_changed_question_asks_to_keep_the_answer(
+    services: Services, repo_root: Path, tmp_path: Path
+) -> None:
+    from ddwizard.core.loading import load_questionnaires
+
+    handle = services.store.create("Changed review", services.qset, services.catalog)
+    handle.set_answer("client.entity_name", "Acme Fund LP")
+    path = handle.path
+    handle.close()
+    changed = tmp_path / "questionnaires"
+    shutil.copytree(repo_root / "questionnaires", changed)
+    selection = changed / "selection.yaml"
+    old_prompt = "prompt: What is the legal name of the institution that will hold the custody"
+    text = selection.read_text(encoding="utf-8")
+    assert old_prompt in text
+    selection.write_text(
+        text.replace(
+            old_prompt,
+            "prompt: What is the full legal name of the institution that will hold the custody",
+        ),
+        encoding="utf-8",
+    )
+    services._qset = load_questionnaires(changed)
+    reopened = services.store.open(path, services.qset, services.catalog)
+    assert reopened.session.answers["client.entity_name"].needs_reconfirmation
+    app = make_app(services, handle=reopened)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, QuestionsScreen)
+        assert screen.focused_question == "client.entity_name"
+        prompt = str(screen.focused_field().query_one(".prompt", Static).content)  # type: ignore[union-attr]
+        assert "ctrl+y keeps the answer" in prompt
+        await pilot.press("ctrl+y")
+        await pilot.pause()
+        saved = read_session(path)["answers"]["client.entity_name"]
+        assert saved["value"] == "Acme Fund LP"
+        assert not saved.get("needs_reconfirmation")
+        assert any(e["action"] == "answer_confirmed" for e in read_session(path)["audit"])

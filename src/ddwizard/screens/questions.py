@@ -47,6 +47,7 @@ class QuestionsScreen(Screen[None]):
         Binding("ctrl+b", "previous_section", "Prev section", show=False, priority=True),
         Binding("ctrl+o", "next_provider", "Next provider", priority=True),
         Binding("ctrl+l", "focus_sections", "Sections"),
+        Binding("ctrl+y", "confirm_answer", "Keep answer", priority=True),
     ]
 
     def __init__(
@@ -269,6 +270,7 @@ class QuestionsScreen(Screen[None]):
             return
         self.focused_question = field.question.id
         self.query_one(HelpPanel).show(field.question)
+        self.refresh_bindings()
         self.app.save_position(
             Position(
                 screen=self.mode,
@@ -398,7 +400,25 @@ class QuestionsScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "next_provider":
             return self.mode == "diligence"
+        if action == "confirm_answer":
+            field = self.focused_field()
+            return field is not None and field.needs_reconfirmation and not self.read_only
         return True
+
+    def action_confirm_answer(self) -> None:
+        """Keep an answer flagged after a questionnaire change, as it is."""
+        field = self.focused_field()
+        handle = self.app.handle
+        if field is None or handle is None or field.answer is None:
+            return
+        qid = field.question.id
+        if self.mode == "mandate":
+            ok = self.app.apply(handle.confirm_answer, qid)
+        else:
+            ok = self.app.apply(handle.set_diligence, self.provider, qid, field.answer.value)
+        if ok:
+            self.app.notify("Answer kept and re-confirmed.")
+            self.show_section(self.section_id, focus=qid)
 
     def _switch_provider(self, provider: str) -> None:
         if provider == self.provider:

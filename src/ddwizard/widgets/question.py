@@ -82,6 +82,9 @@ class QuestionField(Vertical):
         if q.required:
             prompt.append(" *", style="bold red")
         prompt.append(f"  {q.id}", style="dim")
+        if self.answer is not None and self.answer.needs_reconfirmation:
+            prompt.append("\nThe question changed since this answer: ", style="bold magenta")
+            prompt.append("ctrl+y keeps the answer, or change it.", style="magenta")
         yield Static(prompt, classes="prompt")
         yield from self._value_widgets()
         yield Static("", classes="problem")
@@ -179,8 +182,12 @@ class QuestionField(Vertical):
     def _current(self) -> Any:
         return None if self.answer is None else self.answer.value
 
+    @property
+    def needs_reconfirmation(self) -> bool:
+        return self.answer is not None and self.answer.needs_reconfirmation
+
     def _save(self, value: Any) -> None:
-        if value == self._current():
+        if value == self._current() and not self.needs_reconfirmation:
             return
         self.saver.save_value(self, value)
 

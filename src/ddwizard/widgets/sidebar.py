@@ -58,7 +58,7 @@ class SectionSidebar(Vertical):
         self._shown = key
         filled = progress * 16 // 100
         label = Text(self.heading, style="bold")
-        label.append(f"  {progress}% answered\n", style="")
+        label.append(f"  {progress}%\n", style="")
         label.append("█" * filled, style="green")
         label.append("░" * (16 - filled), style="dim")
         self.query_one(".progress-label", Static).update(label)
