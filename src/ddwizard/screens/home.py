@@ -65,15 +65,13 @@ class HomeScreen(Screen[None]):
                 )
                 yield Button("Start", id="start", variant="primary", compact=True)
             yield Static("Resume a review  (ctrl+r, then Enter)", classes="panel-title")
-            yield DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
+            # The table is mounted once the sessions are known (after the first paint).
             yield Static("", id="no-sessions", classes="hint")
             yield Static("Open a session file  (ctrl+o)", classes="panel-title")
             yield Input(placeholder="path/to/session.json, then Enter", id="open-path")
         yield WizardFooter()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("Name", "Status", "Progress", "Last updated")
         self.query_one("#new-name", Input).focus()
         if self.app.services.loaded:
             self.refresh_sessions()
@@ -108,8 +106,18 @@ class HomeScreen(Screen[None]):
             self.app.notify(str(exc), severity="error", markup=False)
         self.show_sessions(summaries)
 
+    def sessions_table(self) -> DataTable[Text]:
+        """The recent-sessions table, mounted on first use."""
+        tables = self.query(DataTable)
+        if tables:
+            return tables.first(DataTable)
+        table: DataTable[Text] = DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
+        self.query_one("#home").mount(table, before=self.query_one("#no-sessions"))
+        table.add_columns("Name", "Status", "Progress", "Last updated")
+        return table
+
     def show_sessions(self, summaries: list[SessionSummary]) -> None:
-        table = self.query_one(DataTable)
+        table = self.sessions_table()
         table.clear()
         self._refs = {}
         for summary in summaries:
@@ -140,7 +148,7 @@ class HomeScreen(Screen[None]):
         self.query_one("#new-name", Input).focus()
 
     def action_focus_recent(self) -> None:
-        self.query_one(DataTable).focus()
+        self.sessions_table().focus()
 
     def action_focus_open(self) -> None:
         self.query_one("#open-path", Input).focus()
