@@ -149,3 +149,21 @@ async def test_note_and_name_with_markup_are_shown_literally(services: Services)
         await pilot.press("f9")  # home: the recent sessions table shows the name as typed
         await pilot.pause()
         assert "[link=file:///etc/passwd]y[/link]" in app.export_screenshot()
+
+
+@sync
+async def test_choosing_from_a_list_with_keys_saves_and_moves_on(services: Services) -> None:
+    handle = services.store.create("Review F", services.qset, services.catalog)
+    app = make_app(services, handle=handle)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        entity = field(app, "client.entity_type")
+        entity.focus_value()
+        await pilot.pause()
+        await pilot.press("enter", "down", "enter")  # open, first choice, choose
+        await pilot.pause()
+        await pilot.pause()
+        saved = read_session(handle.path)["answers"]["client.entity_type"]["value"]
+        assert saved == "us_adviser_fund"
+        # The revealed question is next, and has the focus.
+        assert app.focused is field(app, "client.sec_registered_adviser").value_widget

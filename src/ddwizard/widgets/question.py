@@ -198,9 +198,13 @@ class QuestionField(Vertical):
         self._advance_if_chosen_by_user()
 
     def _advance_if_chosen_by_user(self) -> None:
-        """A choice made with the keyboard moves on to the next question."""
-        if self.value_widget.has_focus and self.answer is not None:
-            self.advance()
+        """A choice made with the keyboard moves on to the next question.
+
+        Queued on the app, after the focus a Select gives itself back when its list closes.
+        """
+        widget = self.value_widget
+        if (widget.has_focus or widget.has_focus_within) and self.answer is not None:
+            self.app.call_later(self.advance)
 
     @on(Select.Changed, ".value")
     def _single_changed(self, event: Select.Changed) -> None:
