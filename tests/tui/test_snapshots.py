@@ -7,6 +7,7 @@ and look at the SVGs before committing them.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +20,25 @@ from ddwizard.core.store import SessionHandle
 from ddwizard.services import Services, make_app
 
 FIXED_NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+SNAPSHOT_DATA = Path(__file__).resolve().parent / "snapshot_data"
+"""A frozen copy of the bundled questionnaires and providers, so data edits do not move the
+screenshots (the matching rules still do: refresh with --snapshot-update after a change)."""
+
+
+@pytest.fixture()
+def services(repo_root: Path, tmp_path: Path) -> Services:
+    from ddwizard.core.loading import DataFolders
+
+    return Services.load(
+        tmp_path / "sessions",
+        DataFolders.resolve(
+            SNAPSHOT_DATA / "questionnaires",
+            SNAPSHOT_DATA / "providers",
+            repo_root / "report_templates",
+        ),
+        actor="Tester",
+        memo_dir=tmp_path / "memos",
+    )
 
 
 @pytest.fixture()
