@@ -210,13 +210,18 @@ def test_criterion_explanations_read_as_sentences(score: Any) -> None:
     )
 
 
-def test_unrated_criteria_score_zero_and_say_why(score: Any) -> None:
+def test_unrated_criteria_score_neutral_and_say_why(score: Any) -> None:
     _, evaluation = score("answers:\n  client.regions: [us]\n")
     anchorage = evaluation.ranked("anchorage-digital")
     support = anchorage.criterion("support")
-    assert support.rating is None and support.score == 0
+    assert support.rating is None and support.score == 50
     assert support.explain() == (
-        "Support 0: not rated: the profile has no sourced facts for this criterion"
+        "Support 50: not rated: the profile has no sourced facts for this criterion; "
+        "scored at the neutral midpoint 50 until verified"
+    )
+    assert any(
+        o.provider_id == "anchorage-digital" and o.topic == "support facts"
+        for o in evaluation.open_items
     )
 
 

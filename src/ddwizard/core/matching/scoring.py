@@ -2,7 +2,9 @@
 
 Each criterion starts from the profile's sourced 0-5 rating x 20 and is adjusted for mandate
 fit by small, named steps (5 to 15 points) so the seed-based ratings still dominate; the result
-is bounded to 0-100. A criterion the profile could not rate scores 0 and says so. The weighted
+is bounded to 0-100. A criterion the profile could not rate (the source gives no facts for it)
+starts from the neutral midpoint 50 instead: a 0 would claim a known weakness, a high score would
+reward missing data; the reason says so and an open item asks for the facts. The weighted
 total is ``sum(weight_c * score_c) / sum(weights)``, so multiplying every weight by the same
 factor never changes a total or the order.
 
@@ -22,7 +24,11 @@ from ddwizard.core.provider import Provider
 from ddwizard.core.questionnaire import CRITERIA, CRITERION_LABELS
 from ddwizard.core.results import CriterionScore, OpenItem
 
-NOT_RATED = "not rated: the profile has no sourced facts for this criterion"
+NEUTRAL_SCORE = 50.0
+NOT_RATED = (
+    "not rated: the profile has no sourced facts for this criterion; "
+    "scored at the neutral midpoint 50 until verified"
+)
 SECURITY = CRITERIA.index("security")
 
 
@@ -66,7 +72,7 @@ class _Fit:
     def add(self, criterion: str, delta: int, why: str) -> None:
         self.adjust.setdefault(criterion, []).append((delta, why))
 
-    def unknown(self, topic: str, what: str, question_id: str) -> None:
+    def unknown(self, topic: str, what: str, question_id: str | None) -> None:
         if self.when is None:
             self.when = verified(self.provider.last_verified)
         self.items.append(confirm(self.provider, topic, what, question_id, self.when))
@@ -367,10 +373,16 @@ def score_provider(provider: Provider, mandate: Mandate) -> ProviderScore:
     for criterion in CRITERIA:
         rating = getattr(ratings, criterion)
         if rating.score is None:
-            criteria.append(CriterionScore(criterion, 0.0, None, (NOT_RATED,)))
-            continue
-        base = rating.score * 20.0
-        reasons = [_rated(rating.score, rating.rationale)]
+            base = NEUTRAL_SCORE
+            reasons = [NOT_RATED]
+            fit.unknown(
+                f"{CRITERION_LABELS[criterion].lower()} facts",
+                f"facts to rate {CRITERION_LABELS[criterion]} (the source states none)",
+                None,
+            )
+        else:
+            base = rating.score * 20.0
+            reasons = [_rated(rating.score, rating.rationale)]
         total = base
         for delta, why in fit.adjust.get(criterion, ()):
             total += delta
@@ -378,7 +390,8 @@ def score_provider(provider: Provider, mandate: Mandate) -> ProviderScore:
         bounded = min(100.0, max(0.0, total))
         if bounded != total:
             reasons.append(f"bounded to {bounded:g}")
-        criteria.append(CriterionScore(criterion, bounded, float(rating.score), tuple(reasons)))
+        rated = None if rating.score is None else float(rating.score)
+        criteria.append(CriterionScore(criterion, bounded, rated, tuple(reasons)))
     return ProviderScore.build(provider, tuple(criteria), tuple(fit.items))
 
 
