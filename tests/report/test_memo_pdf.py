@@ -95,7 +95,7 @@ def test_executive_summary_states_recommendation_alternates_and_decision(
 ) -> None:
     text = demo["demo"].flat
     assert "BitGo Custody 72.2 / 100" in text
-    assert "Alternates: Zodia Custody (68.5); Komainu (55.5)" in text
+    assert "Alternates: Zodia Custody (68.5); Komainu (58.0)" in text
     assert (
         "The committee is asked to approve BitGo Custody as custodian for Northwind Pension" in text
     )
