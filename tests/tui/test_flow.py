@@ -202,3 +202,26 @@ async def test_export_failure_is_reported_not_crashing(services: Services, tmp_p
         assert screen.last_result is None
         assert "Could not write the memo" in str(screen.query_one("#export-status", Static).content)
     assert not any(e["action"] == "memo_generated" for e in read_session(handle.path)["audit"])
+
+
+@sync
+async def test_review_red_flag_jumps_to_the_provider_question(services: Services) -> None:
+    handle = answered_session(services)
+    handle.set_shortlist(["bitgo", "coinbase-prime"])
+    handle.set_diligence("coinbase-prime", "dd.rehypothecation", "yes")
+    app = make_app(services, handle=handle)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        first = screen.items[0]
+        assert first.kind == "flag"  # red flags come first
+        assert (first.provider, first.question) == ("coinbase-prime", "dd.rehypothecation")
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.pause()
+        jumped = app.screen
+        assert isinstance(jumped, QuestionsScreen) and jumped.mode == "diligence"
+        assert jumped.provider == "coinbase-prime"
+        assert jumped.focused_question == "dd.rehypothecation"

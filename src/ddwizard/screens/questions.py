@@ -118,7 +118,9 @@ class QuestionsScreen(Screen[None]):
             yield SectionSidebar(title, id="sidebar")
             with Vertical(id="main"):
                 if self.mode == "diligence":
-                    yield Tabs(id="providers")
+                    tabs = Tabs(id="providers")
+                    tabs.can_focus = False
+                    yield tabs
                 yield Static("", id="section-title")
                 yield Static("", id="section-intro")
                 with Container(id="center"):
@@ -432,11 +434,9 @@ class QuestionsScreen(Screen[None]):
 
     @on(Tabs.TabActivated, "#providers")
     def _provider_tab(self, event: Tabs.TabActivated) -> None:
+        # The tabs only show which provider is open (ctrl+o switches); adding them activates
+        # the first one, which must not switch away from the provider asked for.
         event.stop()
-        tab_id = event.tab.id or ""
-        pid = tab_id.removeprefix("p-")
-        if pid and pid != self.provider and self.section_id:
-            self._switch_provider(pid)
 
     @on(OptionList.OptionSelected, "#sidebar OptionList")
     def _section_chosen(self, event: OptionList.OptionSelected) -> None:

@@ -15,6 +15,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.events import DescendantBlur
 from textual.timer import Timer
 from textual.widget import Widget
@@ -172,7 +173,12 @@ class QuestionField(Vertical):
 
     def focus_value(self) -> None:
         """Focus the answer and bring the whole question into view (no scroll animation)."""
-        widget = self.value_widget
+        if not self.is_attached:
+            return  # replaced by another section meanwhile
+        try:
+            widget = self.value_widget
+        except NoMatches:
+            return
         if widget.focusable:
             widget.focus(scroll_visible=False)
             self.call_after_refresh(self.scroll_visible, animate=False)
