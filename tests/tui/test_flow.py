@@ -225,3 +225,20 @@ async def test_review_red_flag_jumps_to_the_provider_question(services: Services
         assert isinstance(jumped, QuestionsScreen) and jumped.mode == "diligence"
         assert jumped.provider == "coinbase-prime"
         assert jumped.focused_question == "dd.rehypothecation"
+
+
+@sync
+async def test_clicking_a_provider_tab_switches_provider(services: Services) -> None:
+    handle = answered_session(services)
+    handle.set_shortlist(["bitgo", "coinbase-prime"])
+    app = make_app(services, handle=handle)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f5")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, QuestionsScreen) and screen.provider == "bitgo"
+        await pilot.click("#p-coinbase-prime")
+        await pilot.pause()
+        await pilot.pause()
+        assert screen.provider == "coinbase-prime"
+        assert "Coinbase" in str(screen.query_one("#section-title", Static).content)

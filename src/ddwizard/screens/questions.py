@@ -15,7 +15,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Container, Horizontal, Vertical, VerticalScroll
-from textual.events import DescendantFocus
+from textual.events import Click, DescendantFocus
 from textual.screen import Screen
 from textual.widgets import Header, OptionList, Static, Tab, Tabs
 
@@ -434,9 +434,14 @@ class QuestionsScreen(Screen[None]):
 
     @on(Tabs.TabActivated, "#providers")
     def _provider_tab(self, event: Tabs.TabActivated) -> None:
-        # The tabs only show which provider is open (ctrl+o switches); adding them activates
-        # the first one, which must not switch away from the provider asked for.
+        # Tabs show which provider is open; ctrl+o or a click switches. Adding the tabs
+        # activates the first one, which must not switch away from the provider asked for.
         event.stop()
+
+    def on_click(self, event: Click) -> None:
+        tab = event.widget
+        if isinstance(tab, Tab) and tab.id and tab.id.startswith("p-"):
+            self.call_later(self._switch_provider, tab.id.removeprefix("p-"))
 
     @on(OptionList.OptionSelected, "#sidebar OptionList")
     def _section_chosen(self, event: OptionList.OptionSelected) -> None:
