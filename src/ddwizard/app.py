@@ -64,9 +64,9 @@ class DdwizardApp(App[None]):
         self._evaluation: Evaluation | None = None
         self._evaluation_revision = -1
         self.revision = 0
+        """Bumped after every saved change; cached results are recomputed when it moves."""
         self._pending_position: Position | None = None
         self._position_timer: Timer | None = None
-        """Bumped after every saved change; cached results are recomputed when it moves."""
 
     # --- lifecycle ---------------------------------------------------------------------
 
