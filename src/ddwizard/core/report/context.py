@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -423,6 +424,19 @@ class LicenceRow:
 
 
 @dataclass(frozen=True, slots=True)
+class OpenItemGroup:
+    """Open items sharing one reason, listed once: ``lead`` then the items."""
+
+    lead: str
+    items: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        """The items as one sentence: ``a; b; c.``"""
+        return join_items(self.items)
+
+
+@dataclass(frozen=True, slots=True)
 class ProviderSection:
     id: str
     anchor: str
@@ -444,7 +458,14 @@ class ProviderSection:
     finding_groups: tuple[SeverityGroup, ...]
     finding_count: int
     evidence: tuple[EvidenceRow, ...]
+    """Every diligence answer; the memo prints them once, in the appendix."""
     open_items: tuple[str, ...]
+    known_facts: tuple[LabelValue, ...] = ()
+    """The profile facts the source states (``facts`` minus the unknown ones)."""
+    unknown_facts: tuple[str, ...] = ()
+    """Labels of the facts the source does not state: to verify with the provider."""
+    open_item_groups: tuple[OpenItemGroup, ...] = ()
+    """``open_items`` grouped by reason, each reason written once."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -467,6 +488,29 @@ class SourceRow:
     last_verified: str
     age: str
     stale: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SourceGroup:
+    """One source shared by several provider profiles with the same verification date."""
+
+    providers: tuple[str, ...]
+    title: str
+    publisher: str
+    published: str
+    url: str
+    last_verified: str
+    age: str
+    stale: bool
+
+
+def group_sources(rows: Iterable[SourceRow]) -> tuple[SourceGroup, ...]:
+    """Sources table rows merged when only the provider differs (order of first use kept)."""
+    groups: dict[tuple[str, str, str, str, str, str, bool], list[str]] = {}
+    for r in rows:
+        key = (r.title, r.publisher, r.published, r.url, r.last_verified, r.age, r.stale)
+        groups.setdefault(key, []).append(r.provider)
+    return tuple(SourceGroup(tuple(dict.fromkeys(names)), *key) for key, names in groups.items())
 
 
 @dataclass(frozen=True, slots=True)
@@ -570,6 +614,8 @@ class MemoContext:
     provider_data_hash: str
     questionnaires: tuple[StampRow, ...]
     attachment_name: str
+    source_groups: tuple[SourceGroup, ...] = ()
+    """``sources`` with identical rows merged: the memo prints these."""
 
 
 ATTACHMENT_NAME = "session.json"
@@ -661,7 +707,7 @@ def make_memo_context(
             evaluation.robustness.verdict, evaluation.robustness.verdict
         ),
         mandate=_mandate(qset, sheet, applicable),
-        eligibility=_eligibility(catalog, evaluation, names),
+        eligibility=_eligibility(catalog, evaluation, names, shortlist),
         eligible_count=len(evaluation.eligible),
         excluded_count=len(evaluation.excluded),
         criteria_labels=tuple(CRITERION_LABELS[c] for c in CRITERIA),
@@ -736,6 +782,7 @@ def make_memo_context(
             for kind, stamp in (record.questionnaires or qset.versions).items()
         ),
         attachment_name=ATTACHMENT_NAME,
+        source_groups=group_sources(sources),
     )
 
 
@@ -909,15 +956,22 @@ def _mandate(
 
 
 def _eligibility(
-    catalog: ProviderCatalog, evaluation: Evaluation, names: _Names
+    catalog: ProviderCatalog, evaluation: Evaluation, names: _Names, shortlist: Sequence[str]
 ) -> tuple[EligibilityRow, ...]:
     excluded = {e.provider_id: e for e in evaluation.excluded}
     rows: list[EligibilityRow] = []
     for r in evaluation.eligible:
         open_items = evaluation.open_items_for(r.provider_id)
-        reasons = tuple(o.message for o in open_items[:4])
-        if len(open_items) > 4:
-            reasons += (f"and {len(open_items) - 4} more open item(s)",)
+        if not open_items:
+            reasons: tuple[str, ...] = ()
+        elif r.provider_id in shortlist:
+            # Listed in full in the provider's own section: no need to repeat them here.
+            reasons = (f"{len(open_items)} open item(s), listed in the provider section",)
+        else:
+            reasons = tuple(
+                f"{g.lead}: {join_items(g.items)}"
+                for g in group_open_items(o.message for o in open_items)
+            )
         rows.append(
             EligibilityRow(
                 name=names(r.provider_id),
@@ -992,6 +1046,7 @@ def _provider_section(
             )
         )
     open_items = tuple(o.message for o in evaluation.open_items_for(provider.id))
+    facts = provider_facts(provider)
     return ProviderSection(
         id=provider.id,
         anchor=anchor,
@@ -1005,7 +1060,7 @@ def _provider_section(
         consider_if=provider.consider_if,
         last_verified=provider.last_verified.isoformat(),
         stale=_is_stale(provider.last_verified, today, stale_after_days),
-        facts=provider_facts(provider),
+        facts=facts,
         licences=tuple(
             LicenceRow(
                 jurisdiction=lic.jurisdiction.upper(),
@@ -1022,7 +1077,41 @@ def _provider_section(
         finding_count=len(findings),
         evidence=tuple(evidence),
         open_items=open_items,
+        known_facts=tuple(f for f in facts if not f.unknown),
+        unknown_facts=tuple(f.label for f in facts if f.unknown),
+        open_item_groups=group_open_items(open_items),
     )
+
+
+_NOT_STATED = re.compile(
+    r"^Confirm with the provider: (?P<what>.+) \(not stated in the profile, (?P<when>[^()]*)\)$"
+)
+_ANSWERED = re.compile(r"^Confirm with the provider: (?P<what>.+) \((?P<how>answered [^()]*)\)$")
+
+
+def join_items(items: Iterable[str]) -> str:
+    """``a; b; c.``: one sentence, without doubling a question's own punctuation."""
+    text = "; ".join(items)
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
+def group_open_items(messages: Iterable[str]) -> tuple[OpenItemGroup, ...]:
+    """Open items grouped by their shared reason, so each reason is written once.
+
+    "Confirm with the provider: X (not stated in the profile, last verified D)" items become
+    one group led by the reason, listing every X; any other message is kept whole.
+    """
+    groups: dict[str, list[str]] = {}
+    for message in messages:
+        if match := _NOT_STATED.match(message):
+            lead = f"Not stated in the profile ({match['when']}), confirm with the provider"
+            groups.setdefault(lead, []).append(match["what"])
+        elif match := _ANSWERED.match(message):
+            lead = f"Diligence question {match['how']}, confirm with the provider"
+            groups.setdefault(lead, []).append(match["what"])
+        else:
+            groups.setdefault("Other open items", []).append(message)
+    return tuple(OpenItemGroup(lead, tuple(items)) for lead, items in groups.items())
 
 
 def _finding_row(f: Finding, qset: QuestionnaireSet, today: date, days: int) -> FindingRow:
