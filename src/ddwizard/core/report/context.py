@@ -466,6 +466,8 @@ class ProviderSection:
     """Labels of the facts the source does not state: to verify with the provider."""
     open_item_groups: tuple[OpenItemGroup, ...] = ()
     """``open_items`` grouped by reason, each reason written once."""
+    licence_groups: tuple[LicenceRow, ...] = ()
+    """``licences`` with rows differing only by jurisdiction merged ("UK, EU, UAE")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -1047,6 +1049,16 @@ def _provider_section(
         )
     open_items = tuple(o.message for o in evaluation.open_items_for(provider.id))
     facts = provider_facts(provider)
+    licences = tuple(
+        LicenceRow(
+            jurisdiction=lic.jurisdiction.upper(),
+            regulator=lic.regulator,
+            type=lic.type,
+            entity=lic.entity or UNKNOWN_TEXT,
+            entity_unknown=not lic.entity,
+        )
+        for lic in provider.licences
+    )
     return ProviderSection(
         id=provider.id,
         anchor=anchor,
@@ -1061,16 +1073,7 @@ def _provider_section(
         last_verified=provider.last_verified.isoformat(),
         stale=_is_stale(provider.last_verified, today, stale_after_days),
         facts=facts,
-        licences=tuple(
-            LicenceRow(
-                jurisdiction=lic.jurisdiction.upper(),
-                regulator=lic.regulator,
-                type=lic.type,
-                entity=lic.entity or UNKNOWN_TEXT,
-                entity_unknown=not lic.entity,
-            )
-            for lic in provider.licences
-        ),
+        licences=licences,
         explanation=ranked.explanation if ranked else "Not ranked: excluded by the mandate.",
         criteria=criteria,
         finding_groups=tuple(groups),
@@ -1080,6 +1083,20 @@ def _provider_section(
         known_facts=tuple(f for f in facts if not f.unknown),
         unknown_facts=tuple(f.label for f in facts if f.unknown),
         open_item_groups=group_open_items(open_items),
+        licence_groups=group_licences(licences),
+    )
+
+
+def group_licences(rows: Iterable[LicenceRow]) -> tuple[LicenceRow, ...]:
+    """Licence rows that differ only by jurisdiction merged into one ("UK, EU, UAE")."""
+    groups: dict[tuple[str, str, str, bool], list[str]] = {}
+    for r in rows:
+        groups.setdefault((r.regulator, r.type, r.entity, r.entity_unknown), []).append(
+            r.jurisdiction
+        )
+    return tuple(
+        LicenceRow(", ".join(dict.fromkeys(places)), regulator, kind, entity, unknown)
+        for (regulator, kind, entity, unknown), places in groups.items()
     )
 
 
