@@ -272,7 +272,6 @@ class QuestionsScreen(Screen[None]):
             return
         self.focused_question = field.question.id
         self.query_one(HelpPanel).show(field.question)
-        self.refresh_bindings()
         self.app.save_position(
             Position(
                 screen=self.mode,

@@ -1,8 +1,8 @@
-"""Textual's Footer, rebuilt at most once per refresh.
+"""Textual's Footer, rebuilt at most once per refresh and only when its keys change.
 
-The stock Footer schedules a full rebuild (a dozen key widgets) for every bindings change;
-mounting a screen full of questions changes bindings many times before the first paint, and
-each rebuild restyles every key. Coalescing them keeps screen switches and startup quick.
+The stock Footer rebuilds all its key widgets for every bindings change, and focus moves
+change bindings: answering a question and moving on would pay for a full rebuild each time.
+This footer coalesces the requests and skips the rebuild when the shown keys are the same.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from textual.widgets import Footer
 
 class WizardFooter(Footer):
     _rebuild_pending = False
+    _shown_keys: tuple[tuple[str, str, bool], ...] | None = None
 
     def bindings_changed(self, screen: Screen[object]) -> None:
         self._bindings_ready = True
@@ -22,6 +23,17 @@ class WizardFooter(Footer):
             self._rebuild_pending = True
             self.call_after_refresh(self._rebuild)
 
+    def _keys(self) -> tuple[tuple[str, str, bool], ...]:
+        return tuple(
+            (binding.key, binding.description, enabled)
+            for (_, binding, enabled, _) in self.screen.active_bindings.values()
+            if binding.show
+        )
+
     async def _rebuild(self) -> None:
         self._rebuild_pending = False
+        keys = self._keys()
+        if keys == self._shown_keys:
+            return
+        self._shown_keys = keys
         await self.recompose()
