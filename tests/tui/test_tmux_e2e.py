@@ -83,6 +83,13 @@ def test_answer_quit_and_resume_in_tmux(tmux: Callable[..., str], tmp_path: Path
         return data["answers"].get("client.entity_name", {}).get("value")
 
     wait_for(lambda: saved_answer() == "Globex Capital LLC", "the answer saved on disk")
+
+    def saved_position() -> object:
+        data = json.loads(next(sessions.glob("*.json")).read_text(encoding="utf-8"))
+        return data["position"]["question"]
+
+    # Enter moved on to the next question; its position is written after a short pause.
+    wait_for(lambda: saved_position() == "client.entity_type", "the position saved")
     tmux("send-keys", "-t", "dd", "C-q")
     wait_for(lambda: "dd" not in tmux("list-sessions", "-F", "#{session_name}").split(), "quit")
 

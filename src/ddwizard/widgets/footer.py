@@ -7,6 +7,7 @@ This footer coalesces the requests and skips the rebuild when the shown keys are
 
 from __future__ import annotations
 
+from textual.dom import NoScreen
 from textual.screen import Screen
 from textual.widgets import Footer
 
@@ -32,7 +33,12 @@ class WizardFooter(Footer):
 
     async def _rebuild(self) -> None:
         self._rebuild_pending = False
-        keys = self._keys()
+        if not self.is_attached:
+            return  # its screen was replaced meanwhile
+        try:
+            keys = self._keys()
+        except NoScreen:
+            return
         if keys == self._shown_keys:
             return
         self._shown_keys = keys

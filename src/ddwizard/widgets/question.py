@@ -171,13 +171,15 @@ class QuestionField(Vertical):
     def value_widget(self) -> Widget:
         return self.query_one(".value")
 
-    def focus_value(self) -> None:
+    def focus_value(self, attempts: int = 5) -> None:
         """Focus the answer and bring the whole question into view (no scroll animation)."""
         if not self.is_attached:
             return  # replaced by another section meanwhile
         try:
             widget = self.value_widget
         except NoMatches:
+            if attempts > 0:  # mounted but not composed yet: try again after the next refresh
+                self.call_after_refresh(self.focus_value, attempts - 1)
             return
         if widget.focusable:
             widget.focus(scroll_visible=False)
