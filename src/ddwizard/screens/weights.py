@@ -94,7 +94,13 @@ class WeightsScreen(Screen[None]):
             )
             values = None
         else:
-            label.update(Text("Sum: 100 / 100  ✓ saved", style="bold green"))
+            stored = WEIGHTS_QUESTION in self.app.session.answers
+            label.update(
+                Text(
+                    "Sum: 100 / 100  ✓ " + ("saved" if stored else "(the default methodology)"),
+                    style="bold green",
+                )
+            )
         for criterion in CRITERIA:
             raw = self.query_one(f"#w-{criterion}", Input).value.strip()
             width = int(raw) // 2 if raw.isdigit() and int(raw) <= 100 else 0
@@ -107,6 +113,7 @@ class WeightsScreen(Screen[None]):
         values = self._update()
         if values is not None and values != self.app.session.sheet().weights:
             self._store(values)
+            self._update()
 
     @on(Input.Submitted, ".weight")
     def _enter(self, event: Input.Submitted) -> None:
