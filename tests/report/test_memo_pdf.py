@@ -131,9 +131,7 @@ def test_provider_sections_show_unknowns_stale_evidence_and_open_items(
         "Have you received a current SOC 1 Type II report?" in text
     )
     # unknown facts collapse into one sentence; only stated facts get rows
-    assert (
-        "not stated in the source, to verify with the provider: Legal entity, Bank-backed" in text
-    )
+    assert "Not stated in the source, verify with the provider: Legal entity, Bank-backed" in text
     assert "Rating" in text and "Points" in text
 
 
