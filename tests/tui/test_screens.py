@@ -202,3 +202,14 @@ async def test_changed_question_asks_to_keep_the_answer(
         assert saved["value"] == "Acme Fund LP"
         assert not saved.get("needs_reconfirmation")
         assert any(e["action"] == "answer_confirmed" for e in read_session(path)["audit"])
+
+
+@sync
+async def test_home_start_label_starts_a_review_by_mouse(services: Services) -> None:
+    app = make_app(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"Mouse review")
+        await pilot.click("#start")
+        await pilot.pause()
+        assert isinstance(app.screen, QuestionsScreen)
+        assert app.handle is not None and app.handle.session.name == "Mouse review"
