@@ -204,3 +204,66 @@ def test_audit_trail_summary_collapses_runs_of_the_same_action() -> None:
     assert collapsed.target == "6 item(s)"
     assert collapsed.change == "q2, q3, q4, q5, …"
     assert collapsed.at == "2026-11-28 10:02 UTC – 2026-11-28 10:07 UTC"
+
+
+def test_open_items_are_grouped_by_reason_without_losing_any() -> None:
+    from ddwizard.core.report.context import group_open_items
+
+    messages = (
+        "Confirm with the provider: staking from custody (not stated in the profile, "
+        "last verified 2025-09-30)",
+        "Confirm with the provider: Has the custodian faced enforcement actions? (answered unknown)",
+        "Confirm with the provider: facts to rate Support (the source states none) "
+        "(not stated in the profile, last verified 2025-09-30)",
+        "Ask the client to confirm the regions to be served",
+    )
+    groups = group_open_items(messages)
+    assert [g.lead for g in groups] == [
+        "Not stated in the profile (last verified 2025-09-30), confirm with the provider",
+        "Diligence question answered unknown, confirm with the provider",
+        "Other open items",
+    ]
+    assert groups[0].items == (
+        "staking from custody",
+        "facts to rate Support (the source states none)",
+    )
+    assert groups[0].text == "staking from custody; facts to rate Support (the source states none)."
+    assert groups[1].text == "Has the custodian faced enforcement actions?"  # no "?." ending
+    assert groups[2].items == ("Ask the client to confirm the regions to be served",)
+    assert sum(len(g.items) for g in groups) == len(messages)
+
+
+def test_provider_section_splits_known_and_unknown_facts_and_merges_licences(
+    qset: Any, catalog: Any
+) -> None:
+    memo = demo_memo_context(qset, catalog, today=TODAY)
+    for p in memo.providers:
+        # every fact is either a row (stated) or named in the "not stated" sentence
+        assert [f.label for f in p.facts] == sorted(
+            [f.label for f in p.known_facts] + list(p.unknown_facts),
+            key=[f.label for f in p.facts].index,
+        )
+        assert not any(f.unknown for f in p.known_facts)
+        assert sum(len(g.items) for g in p.open_item_groups) == len(p.open_items)
+        # merged licence rows still name every jurisdiction
+        merged = {j for row in p.licence_groups for j in row.jurisdiction.split(", ")}
+        assert merged == {row.jurisdiction for row in p.licences}
+    zodia = memo.providers[1]
+    assert len(zodia.licence_groups) < len(zodia.licences)
+
+
+def test_sources_shared_by_providers_are_listed_once(qset: Any, catalog: Any) -> None:
+    memo = demo_memo_context(qset, catalog, today=TODAY)
+    assert sum(len(g.providers) for g in memo.source_groups) <= len(memo.sources)
+    assert len(memo.source_groups) <= len(memo.sources)
+    listed = {name for g in memo.source_groups for name in g.providers}
+    assert listed == {s.provider for s in memo.sources}
+
+
+def test_markdown_memo_prints_answers_once_and_groups_open_items(qset: Any, catalog: Any) -> None:
+    memo = demo_memo_context(qset, catalog, today=TODAY)
+    md = render_markdown(memo, bundled_dir("report_templates"))
+    assert "### Evidence" not in md
+    assert md.count("Every diligence answer, with note and evidence, is in Appendix A.") == 3
+    assert "Not stated in the source, verify with the provider: Legal entity" in md
+    assert "Zodia Custody Limited onboarding pack" in md.split("## Appendix A: answers", 1)[1]
