@@ -7,6 +7,7 @@ locked ``SessionHandle`` (each change saved atomically before it returns) and tu
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -27,6 +28,11 @@ if TYPE_CHECKING:
 
 POSITION_DELAY = 0.5
 """Seconds after the last focus change before the position is written."""
+SETTLE_ROUNDS = 4
+"""Rounds of pending messages handled before quitting: a key typed just before travels from
+the focused widget up to the app's bindings, then its effects through a few widgets."""
+SETTLE_TIMEOUT = 0.25
+"""Seconds quitting waits at most for those messages."""
 
 MAIN_SCREENS: dict[str, str] = {
     "mandate": "Mandate",
@@ -67,6 +73,7 @@ class DdwizardApp(App[None]):
         """Bumped after every saved change; cached results are recomputed when it moves."""
         self._pending_position: Position | None = None
         self._position_timer: Timer | None = None
+        self._quitting = False
 
     # --- lifecycle ---------------------------------------------------------------------
 
@@ -87,8 +94,54 @@ class DdwizardApp(App[None]):
         self.close_session()
 
     async def action_quit(self) -> None:
+        """Let the keys typed just before quitting take effect, save everything, then exit.
+
+        ctrl+q is a priority binding handled on the app's own queue: it can run while the
+        Enter typed a moment earlier is still travelling through the widgets. Those messages
+        are handled first, then pending edits and the position are written synchronously.
+        """
+        if self._quitting:
+            return
+        self._quitting = True
+        await self._quit_step(SETTLE_ROUNDS)
+
+    async def _quit_step(self, rounds: int) -> None:
+        # A key forwarded to a widget bubbles back to the app's queue, behind this action:
+        # let the screen hand it on, let the app handle it (call_later queues us behind it),
+        # and again for the messages it causes.
+        await self._settle_screen()
+        if rounds > 1:
+            self.call_later(self._quit_step, rounds - 1)
+            return
         self.flush_screen()
+        remember = getattr(self.screen, "current_position", None)
+        if callable(remember) and self.handle is not None:
+            position = remember()
+            if position is not None:
+                self.save_position(position)
+        self.flush_position()
         self.exit()
+
+    async def _settle_screen(self) -> None:
+        try:
+            widgets = list(self.screen.walk_children(with_self=True))
+        except Exception:  # no screen any more: nothing to settle
+            return
+        done = asyncio.Event()
+        pending = 0
+
+        def one_done() -> None:
+            nonlocal pending
+            pending -= 1
+            if pending == 0:
+                done.set()
+
+        for widget in widgets:
+            if widget.call_later(one_done):
+                pending += 1
+        if pending:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(done.wait(), SETTLE_TIMEOUT)
 
     def flush_screen(self) -> None:
         """Save any edit still being typed on the active screen."""

@@ -69,6 +69,7 @@ class QuestionsScreen(Screen[None]):
         self._container: VerticalScroll | None = None
         self._fields: list[QuestionField] = []
         self._renders = 0
+        self._advance_pending: QuestionField | None = None
 
     # --- data --------------------------------------------------------------------------
 
@@ -118,9 +119,8 @@ class QuestionsScreen(Screen[None]):
             yield SectionSidebar(title, id="sidebar")
             with Vertical(id="main"):
                 if self.mode == "diligence":
-                    tabs = Tabs(id="providers")
-                    tabs.can_focus = False
-                    yield tabs
+                    # Focusable: left/right switch the provider (ctrl+o works anywhere).
+                    yield Tabs(id="providers")
                 yield Static("", id="section-title")
                 yield Static("", id="section-intro")
                 with Container(id="center"):
@@ -159,9 +159,17 @@ class QuestionsScreen(Screen[None]):
         return None
 
     def show_section(
-        self, section_id: str, *, focus: str | None = None, last: bool = False
+        self,
+        section_id: str,
+        *,
+        focus: str | None = None,
+        last: bool = False,
+        focus_questions: bool = True,
     ) -> None:
-        """Replace the question list with ``section_id``'s questions and focus one."""
+        """Replace the question list with ``section_id``'s questions and focus one.
+
+        With ``focus_questions=False`` the focus stays where it is (the provider tabs).
+        """
         self.flush()
         self.section_id = section_id
         section = self.section()
@@ -197,14 +205,19 @@ class QuestionsScreen(Screen[None]):
         self.refresh_visibility()
         self.refresh_sidebar()
         self.refresh_findings(notify=False)
+        shown = [f for f in fields if f.display]
+        target = None
+        if focus:
+            target = next((f for f in shown if f.question.id == focus), None)
+        if target is None and shown:
+            target = shown[-1] if last else shown[0]
+        if target is not None:
+            # Known now, so quitting before the focus lands still resumes here.
+            self._remember(target)
 
         def focus_first() -> None:
-            shown = [f for f in fields if f.display]
-            target = None
-            if focus:
-                target = next((f for f in shown if f.question.id == focus), None)
-            if target is None and shown:
-                target = shown[-1] if last else shown[0]
+            if not focus_questions:
+                return
             if target is not None:
                 target.focus_value()
                 target.scroll_visible(animate=False)
@@ -270,15 +283,24 @@ class QuestionsScreen(Screen[None]):
         )
         if field is None:
             return
-        self.focused_question = field.question.id
+        self._remember(field)
         self.query_one(HelpPanel).show(field.question)
-        self.app.save_position(
-            Position(
-                screen=self.mode,
-                section=self.section_id,
-                question=field.question.id,
-                provider=self.provider,
-            )
+
+    def _remember(self, field: QuestionField) -> None:
+        self.focused_question = field.question.id
+        position = self.current_position()
+        if position is not None:
+            self.app.save_position(position)
+
+    def current_position(self) -> Position | None:
+        """Where resuming should land: this section and the question being answered."""
+        if not self.section_id:
+            return None
+        return Position(
+            screen=self.mode,
+            section=self.section_id,
+            question=self.focused_question,
+            provider=self.provider,
         )
 
     def focused_field(self) -> QuestionField | None:
@@ -356,10 +378,22 @@ class QuestionsScreen(Screen[None]):
         self.refresh_findings()
 
     def flush(self) -> None:
+        """Save edits still waiting for a typing pause, and finish a pending move-on."""
         if not self.is_mounted:
             return
         for field in self._fields:
             field.flush()
+        self._run_pending_advance()
+
+    def request_advance(self, field: QuestionField) -> None:
+        """Move on from ``field`` soon (after the focus settles), or at once on ``flush``."""
+        self._advance_pending = field
+        self.app.call_later(self._run_pending_advance)
+
+    def _run_pending_advance(self) -> None:
+        field, self._advance_pending = self._advance_pending, None
+        if field is not None and field in self._fields:
+            self.advance_from(field)
 
     # --- actions ---------------------------------------------------------------------------
 
@@ -421,21 +455,33 @@ class QuestionsScreen(Screen[None]):
             self.app.notify("Answer kept and re-confirmed.")
             self.show_section(self.section_id, focus=qid)
 
-    def _switch_provider(self, provider: str) -> None:
+    def _switch_provider(self, provider: str, *, focus_questions: bool = True) -> None:
         if provider == self.provider:
             return
         self.flush()
         self.provider = provider
+        self.focused_question = None
         self._findings_seen = None
         self.query_one(Tabs).active = f"p-{provider}"
         first = self._navigable()
-        self.show_section(first[0] if first else self.questionnaire.sections[0].id)
+        self.show_section(
+            first[0] if first else self.questionnaire.sections[0].id,
+            focus_questions=focus_questions,
+        )
+        if not focus_questions:
+            position = self.current_position()
+            if position is not None:
+                self.app.save_position(position)
 
     @on(Tabs.TabActivated, "#providers")
     def _provider_tab(self, event: Tabs.TabActivated) -> None:
-        # Tabs show which provider is open; ctrl+o or a click switches. Adding the tabs
-        # activates the first one, which must not switch away from the provider asked for.
+        # Arrow keys on the focused tabs switch the provider and keep the focus there. Adding
+        # the tabs activates the first one, which must not switch away from the provider
+        # asked for: that happens while the tabs are not focused, so it is ignored.
         event.stop()
+        tabs = event.tabs
+        if tabs.has_focus and event.tab.id and event.tab.id.startswith("p-"):
+            self._switch_provider(event.tab.id.removeprefix("p-"), focus_questions=False)
 
     def on_click(self, event: Click) -> None:
         tab = event.widget
@@ -453,6 +499,7 @@ class QuestionsScreen(Screen[None]):
         fields = [f for f in self._fields if f.display]
         if field in fields and fields.index(field) + 1 < len(fields):
             target = fields[fields.index(field) + 1]
+            self._remember(target)  # now, not when the focus lands: quit may come first
             target.focus_value()
             target.scroll_visible(animate=False)
         else:

@@ -20,6 +20,9 @@ class HelpPanel(VerticalScroll):
     HelpPanel > .findings { height: auto; margin-bottom: 1; }
     """
     can_focus = False
+    _shown_question: Question | None = None
+    _shown_findings: Text | None = None
+    _findings_known = False
 
     def compose(self):  # type: ignore[no-untyped-def]
         yield Static("", classes="findings")
@@ -27,6 +30,9 @@ class HelpPanel(VerticalScroll):
 
     def show(self, question: Question | None) -> None:
         body = self.query_one(".help-body", Static)
+        if question is not None and question is self._shown_question:
+            return  # same help: skip the re-layout
+        self._shown_question = question
         if question is None:
             body.update(Text("Move to a question to see why it matters.", style="dim"))
             return
@@ -51,6 +57,10 @@ class HelpPanel(VerticalScroll):
         body.update(text)
 
     def show_findings(self, findings: Text | None) -> None:
+        if self._findings_known and findings == self._shown_findings:
+            return  # unchanged (the mandate has none): no re-layout after every answer
+        self._findings_known = True
+        self._shown_findings = findings
         panel = self.query_one(".findings", Static)
         panel.update(findings or "")
         panel.display = findings is not None

@@ -212,7 +212,11 @@ class QuestionField(Vertical):
         """
         widget = self.value_widget
         if (widget.has_focus or widget.has_focus_within) and self.answer is not None:
-            self.app.call_later(self.advance)
+            request = getattr(self.screen, "request_advance", None)
+            if callable(request):
+                request(self)  # the screen also runs it on flush (quit right after Enter)
+            else:
+                self.app.call_later(self.advance)
 
     @on(Select.Changed, ".value")
     def _single_changed(self, event: Select.Changed) -> None:
