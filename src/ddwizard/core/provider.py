@@ -20,6 +20,22 @@ from ddwizard.core.questionnaire import CRITERIA, canonical_hash
 PROVIDER_ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 REGION_CODES = ("us", "eu", "uk", "ch", "sg", "hk", "uae", "apac_other", "mena_other")
 JURISDICTION_CODES = ("us", "eu", "uk", "ch", "sg", "hk", "uae", "jersey", "other")
+REGION_LABELS: Mapping[str, str] = {
+    "us": "US",
+    "eu": "EU",
+    "uk": "UK",
+    "ch": "CH",
+    "sg": "SG",
+    "hk": "HK",
+    "uae": "UAE",
+    "apac_other": "other APAC",
+    "mena_other": "other MENA",
+}
+JURISDICTION_LABELS: Mapping[str, str] = {
+    **REGION_LABELS,
+    "jersey": "Jersey",
+    "other": "another jurisdiction",
+}
 STAKING_ASSETS = ("eth", "sol", "dot", "atom", "ada", "avax", "other")
 ASSET_CODES = (
     "btc",

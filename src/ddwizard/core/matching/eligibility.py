@@ -14,15 +14,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ddwizard.core.matching.mandate import (
-    JURISDICTION_LABELS,
     MIN_STANDING_LABELS,
-    REGION_LABELS,
     STANDING_LABELS,
     Mandate,
     label_list,
     verified,
 )
-from ddwizard.core.provider import STANDING_RANK, Provider
+from ddwizard.core.provider import JURISDICTION_LABELS, REGION_LABELS, STANDING_RANK, Provider
 from ddwizard.core.results import OpenItem
 
 

@@ -12,24 +12,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from ddwizard.core.provider import REGION_LABELS
 from ddwizard.core.questionnaire import CRITERIA
 
-REGION_LABELS: Mapping[str, str] = {
-    "us": "US",
-    "eu": "EU",
-    "uk": "UK",
-    "ch": "CH",
-    "sg": "SG",
-    "hk": "HK",
-    "uae": "UAE",
-    "apac_other": "other APAC",
-    "mena_other": "other MENA",
-}
-JURISDICTION_LABELS: Mapping[str, str] = {
-    **REGION_LABELS,
-    "jersey": "Jersey",
-    "other": "another jurisdiction",
-}
 ASSET_LABELS: Mapping[str, str] = {
     "btc": "BTC",
     "eth": "ETH",

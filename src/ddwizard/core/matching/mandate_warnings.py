@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ddwizard.core.matching.mandate import REGION_LABELS, Mandate
-from ddwizard.core.provider import Provider
+from ddwizard.core.matching.mandate import Mandate
+from ddwizard.core.provider import REGION_LABELS, Provider
 from ddwizard.core.questionnaire import Severity
 from ddwizard.core.results import Exclusion, MandateWarning
 

@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from ddwizard import __version__
 from ddwizard.core.answers import EVIDENCE_LABELS, Answer, AnswerSheet, applicable_values
-from ddwizard.core.provider import Provider, ProviderCatalog
+from ddwizard.core.provider import REGION_LABELS, Provider, ProviderCatalog
 from ddwizard.core.questionnaire import (
     CRITERIA,
     CRITERION_LABELS,
@@ -65,17 +65,6 @@ VERDICT_LABELS: Mapping[str, str] = {
     "stable": "Stable",
     "sensitive": "Sensitive to the weights",
     "not_applicable": "Not applicable",
-}
-REGION_LABELS: Mapping[str, str] = {
-    "us": "US",
-    "eu": "EU",
-    "uk": "UK",
-    "ch": "CH",
-    "sg": "SG",
-    "hk": "HK",
-    "uae": "UAE",
-    "apac_other": "other APAC",
-    "mena_other": "other MENA",
 }
 MANDATE_SUMMARY_QUESTIONS = (
     "client.entity_type",
