@@ -160,10 +160,15 @@ class DdwizardApp(App[None]):
     def open_session(self, handle: SessionHandle) -> None:
         """Make ``handle`` the open session and land where it was left."""
         self.close_session()
+        name, position = self._take_session(handle)
+        self.refresh_bindings()
+        self.go(name, position=position)
+
+    def _take_session(self, handle: SessionHandle) -> tuple[str, Position]:
+        """Hold ``handle``; the main screen and position to land on."""
         self.handle = handle
         self.revision += 1
         self.sub_title = handle.session.label
-        self.refresh_bindings()
         if handle.session.status == "final":
             self.notify(
                 "This review is final: answers are read-only; exporting is still possible.",
@@ -174,7 +179,7 @@ class DdwizardApp(App[None]):
         screen = position.screen if position.screen in MAIN_SCREENS else "mandate"
         if screen == "export":
             screen = "review"
-        self.go(screen, position=position)
+        return screen, position
 
     def close_session(self) -> None:
         if self.handle is None:

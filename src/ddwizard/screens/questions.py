@@ -70,6 +70,7 @@ class QuestionsScreen(Screen[None]):
         self._fields: list[QuestionField] = []
         self._renders = 0
         self._advance_pending: QuestionField | None = None
+        self._help_for: QuestionField | None = None
 
     # --- data --------------------------------------------------------------------------
 
@@ -284,7 +285,16 @@ class QuestionsScreen(Screen[None]):
         if field is None:
             return
         self._remember(field)
-        self.query_one(HelpPanel).show(field.question)
+        # The help follows after the focus has been painted, once per burst of moves: moving
+        # on does not wait for the help text to be laid out.
+        if self._help_for is None:
+            self.call_after_refresh(self._show_help)
+        self._help_for = field
+
+    def _show_help(self) -> None:
+        field, self._help_for = self._help_for, None
+        if field is not None and field.is_attached:
+            self.query_one(HelpPanel).show(field.question)
 
     def _remember(self, field: QuestionField) -> None:
         self.focused_question = field.question.id
