@@ -75,8 +75,12 @@ WIZARD_APP = textwrap.dedent(
     async def ready(pilot):
         await pilot._wait_for_screen()  # every widget has processed its events; painted
         print("READY", type(pilot.app.screen).__name__, flush=True)
-        while not services.loaded or list(pilot.app.workers):
-            await pilot.pause(0.01)  # let the background data load finish before checking
+        for _ in range(3000):  # let the background data load finish before checking
+            if services.loaded and not list(pilot.app.workers):
+                break
+            await pilot.pause(0.01)
+        else:
+            raise SystemExit("the data did not load in the background (bad data?)")
         print("WEASYPRINT", "weasyprint" in sys.modules, flush=True)
         pilot.app.exit()
 

@@ -12,13 +12,15 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.events import Click
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Input, Static
+from textual.widgets import Header, Input, Static
 from textual.worker import Worker, WorkerState
 
 from ddwizard.core.errors import DdwizardError
 from ddwizard.widgets.footer import WizardFooter
 
 if TYPE_CHECKING:
+    from textual.widgets import DataTable
+
     from ddwizard.app import DdwizardApp
     from ddwizard.core.store import SessionSummary
 
@@ -110,7 +112,10 @@ class HomeScreen(Screen[None]):
         self.show_sessions(summaries)
 
     def sessions_table(self) -> DataTable[Text]:
-        """The recent-sessions table, mounted on first use."""
+        """The recent-sessions table, mounted on first use (imported then: not needed for the
+        first paint)."""
+        from textual.widgets import DataTable
+
         tables = self.query(DataTable)
         if tables:
             return tables.first(DataTable)
@@ -174,8 +179,9 @@ class HomeScreen(Screen[None]):
         self.query_one("#new-name", Input).value = ""
         self.app.open_session(handle)
 
-    @on(DataTable.RowSelected, "#sessions")
-    def resume_selected(self, event: DataTable.RowSelected) -> None:
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.data_table.id != "sessions":
+            return
         ref = self._refs.get(str(event.row_key.value))
         if ref:
             self.open_ref(ref)
