@@ -16,7 +16,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
-from textual.events import DescendantBlur
+from textual.events import DescendantBlur, Key
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Button, Input, RadioButton, RadioSet, Select, SelectionList, Static
@@ -41,6 +41,20 @@ YN_LABELS = {"yes": "Yes", "no": "No", "unknown": "Unknown"}
 def field_id(question_id: str) -> str:
     """A widget id for a question id (widget ids cannot contain dots)."""
     return "q-" + question_id.replace(".", "--")
+
+
+class AnswerRadioSet(RadioSet):
+    """Yes / No / Unknown, where Enter and space choose right here.
+
+    A stock RadioSet lets the key travel up through every container to the app's binding
+    table before choosing; answering is the hot path, so the choice is made at once.
+    """
+
+    async def _on_key(self, event: Key) -> None:
+        if event.key in ("enter", "space") and not self.disabled:
+            event.stop()
+            event.prevent_default()  # the base classes' key handling is skipped
+            self.action_toggle_button()
 
 
 class FieldSaver(Protocol):
@@ -129,7 +143,7 @@ class QuestionField(Vertical):
         value = self.answer.value if self.answer else None
         ro = self.read_only
         if q.type == AnswerType.YN:
-            with RadioSet(classes="value yn", disabled=ro):
+            with AnswerRadioSet(classes="value yn", disabled=ro):
                 for key in YN_VALUES:
                     yield RadioButton(YN_LABELS[key], value=value == key, name=key)
         elif q.type == AnswerType.SINGLE:
@@ -182,7 +196,8 @@ class QuestionField(Vertical):
                 self.call_after_refresh(self.focus_value, attempts - 1)
             return
         if widget.focusable:
-            widget.focus(scroll_visible=False)
+            # At once, not queued behind other messages (Widget.focus waits a turn).
+            self.screen.set_focus(widget, scroll_visible=False)
             self.call_after_refresh(self.scroll_visible, animate=False)
 
     # --- value events --------------------------------------------------------------------
@@ -203,15 +218,19 @@ class QuestionField(Vertical):
     def _yn_changed(self, event: RadioSet.Changed) -> None:
         event.stop()
         self._save(event.pressed.name)
-        self._advance_if_chosen_by_user()
+        self._advance_if_chosen_by_user(at_once=True)
 
-    def _advance_if_chosen_by_user(self) -> None:
+    def _advance_if_chosen_by_user(self, *, at_once: bool = False) -> None:
         """A choice made with the keyboard moves on to the next question.
 
-        Queued on the app, after the focus a Select gives itself back when its list closes.
+        A Select's move is queued on the app, after the focus the Select gives itself back
+        when its list closes; a yes/no choice moves on at once.
         """
         widget = self.value_widget
         if (widget.has_focus or widget.has_focus_within) and self.answer is not None:
+            if at_once:
+                self.advance()
+                return
             request = getattr(self.screen, "request_advance", None)
             if callable(request):
                 request(self)  # the screen also runs it on flush (quit right after Enter)
