@@ -7,7 +7,6 @@ This footer coalesces the requests and skips the rebuild when the shown keys are
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
 from textual.dom import NoScreen
 from textual.screen import Screen
 from textual.widgets import Footer
@@ -16,18 +15,6 @@ from textual.widgets import Footer
 class WizardFooter(Footer):
     _rebuild_pending = False
     _shown_keys: tuple[tuple[str, str, bool], ...] | None = None
-
-    def compose(self) -> ComposeResult:
-        # The keys are known when the screen is composed: show them in the first paint
-        # instead of an empty footer rebuilt a moment later.
-        try:
-            keys = self._keys()
-        except NoScreen:
-            keys = None
-        if keys is not None:
-            self.set_reactive(Footer._bindings_ready, True)
-            self._shown_keys = keys
-        yield from super().compose()
 
     def bindings_changed(self, screen: Screen[object]) -> None:
         self._bindings_ready = True
