@@ -125,8 +125,7 @@ class ResultsScreen(Screen[None]):
         ev = self.evaluation
         text = Text()
         text.append("\nRobustness: ", style="bold")
-        text.append(f"{ev.robustness.verdict.replace('_', ' ')}. ", style="bold")
-        text.append(ev.robustness.summary + "\n")
+        text.append(ev.robustness.summary + "\n")  # the summary opens with the verdict
         if ev.warnings:
             text.append("\nMandate warnings\n", style="bold underline")
             for warning in ev.warnings:
