@@ -245,3 +245,27 @@ def test_runtime_error_in_a_template_names_file_and_line(
     (problem,) = caught.value.problems
     assert problem.file is not None and problem.file.endswith("partials/_robustness.html.j2")
     assert problem.line == 2
+
+
+def test_report_warns_once_about_answers_that_do_not_apply(tmp_path: Path) -> None:
+    answers = tmp_path / "bank.yaml"
+    answers.write_text(
+        "answers:\n"
+        "  client.entity_name: Example Bank AG\n"
+        "  client.entity_type: bank\n"
+        "  client.sec_registered_adviser: yes\n",
+        encoding="utf-8",
+    )
+    output = tmp_path / "memo.md"
+    result = subprocess.run(
+        [sys.executable, "-m", "ddwizard", "report", str(answers), "-o", str(output)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1
+    assert "client.sec_registered_adviser" in warnings[0] and "ignored" in warnings[0]
+    assert result.stdout.strip() == str(output)
+    assert "Example Bank AG" in output.read_text(encoding="utf-8")

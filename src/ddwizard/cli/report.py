@@ -51,12 +51,6 @@ def run_report(args: argparse.Namespace) -> int:
     days = stale_after_days()
     output: Path = args.output
     if is_answers_file(args.session):
-        from ddwizard.core.answers import parse_answers_file
-
-        for warning in parse_answers_file(
-            Path(args.session), ctx.questionnaires, ctx.catalog
-        ).warnings:
-            print(f"warning: {warning}", file=sys.stderr)
         result = answers_file_memo(
             Path(args.session),
             ctx.questionnaires,
@@ -81,6 +75,8 @@ def run_report(args: argparse.Namespace) -> int:
                 stale_after_days=days,
             )
             handle.record_memo(result.path.resolve(), result.sha256, result.format)
+    for warning in result.input_warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     print(result.path)
     return 0
 

@@ -11,7 +11,7 @@ memo is rendered and WeasyPrint only when a PDF is written, so the TUI can impor
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -56,6 +56,8 @@ class MemoResult:
     format: str
     fetch_log: FetchLog
     memo: MemoContext
+    input_warnings: tuple[str, ...] = ()
+    """Notes on the input (e.g. answers ignored because their question does not apply)."""
 
 
 def build_memo(
@@ -162,4 +164,5 @@ def answers_file_memo(
         today=today,
         stale_after_days=stale_after_days,
     )
-    return write_memo(memo, record, output, fmt=fmt, templates_dir=templates_dir)
+    result = write_memo(memo, record, output, fmt=fmt, templates_dir=templates_dir)
+    return replace(result, input_warnings=parsed.warnings)
