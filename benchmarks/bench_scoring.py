@@ -30,6 +30,7 @@ from ddwizard.core.loading import load_providers, load_questionnaires
 from ddwizard.core.matching import evaluate
 from ddwizard.core.provider import Provider, ProviderCatalog
 from ddwizard.core.questionnaire import (
+    DEFAULT_WEIGHTS,
     AnswerType,
     Question,
     Questionnaire,
@@ -70,14 +71,7 @@ MANDATE: dict[str, Any] = {
     "reporting.api": "yes",
     "support.always_on": "yes",
     "support.white_glove": "yes",
-    "priorities.weights": {
-        "liquidity": 30,
-        "security": 25,
-        "coverage": 15,
-        "costs": 15,
-        "ux": 10,
-        "support": 5,
-    },
+    "priorities.weights": dict(DEFAULT_WEIGHTS),
 }
 
 
