@@ -9,7 +9,7 @@ contract and validates all of it before anything is applied.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -27,7 +27,7 @@ from ddwizard.core.questionnaire import (
     QuestionnaireSet,
     coerce_value,
 )
-from ddwizard.core.yamlio import LoadedYaml, dotted, load_yaml_file
+from ddwizard.core.yamlio import LoadedYaml, decode_text, dotted, parse_yaml, read_checked_bytes
 
 Evidence = Literal["seen_doc", "provider_claim", "public_source", "none"]
 EVIDENCE_LABELS: Mapping[str, str] = {
@@ -127,6 +127,7 @@ class AnswersFile:
     preparer: str | None
     sheet: AnswerSheet
     warnings: tuple[str, ...] = ()
+    content: bytes = b""  # the exact bytes parsed (a memo embeds them; the file is read once)
 
 
 TOP_LEVEL_KEYS = ("name", "preparer", "answers", "shortlist", "diligence")
@@ -137,8 +138,9 @@ def parse_answers_file(
     path: Path, qset: QuestionnaireSet, catalog: ProviderCatalog, *, now: datetime | None = None
 ) -> AnswersFile:
     """Load and validate an answers file completely; raise DataError listing every problem."""
-    loaded = load_yaml_file(path, max_bytes=MAX_ANSWERS_FILE_BYTES, what="answers file")
-    return parse_answers_data(loaded, qset, catalog, now=now)
+    raw = read_checked_bytes(path, max_bytes=MAX_ANSWERS_FILE_BYTES, what="answers file")
+    loaded = parse_yaml(decode_text(raw, str(path), "answers file"), str(path))
+    return replace(parse_answers_data(loaded, qset, catalog, now=now), content=raw)
 
 
 def parse_answers_data(

@@ -46,6 +46,11 @@ class LoadedYaml:
 
 def read_text(path: Path, *, max_bytes: int = MAX_YAML_BYTES, what: str = "file") -> str:
     """Read a UTF-8 text file with clear errors for missing, huge, binary or empty files."""
+    return decode_text(read_checked_bytes(path, max_bytes=max_bytes, what=what), str(path), what)
+
+
+def read_checked_bytes(path: Path, *, max_bytes: int = MAX_YAML_BYTES, what: str = "file") -> bytes:
+    """The file's bytes, read once, with clear errors for missing, folder or huge files."""
     name = str(path)
     try:
         size = path.stat().st_size
@@ -63,15 +68,24 @@ def read_text(path: Path, *, max_bytes: int = MAX_YAML_BYTES, what: str = "file"
         raw = path.read_bytes()
     except OSError as exc:
         raise DataError.single(f"cannot read {what}: {exc.strerror}", file=name) from None
+    if len(raw) > max_bytes:  # grew between stat and read
+        raise DataError.single(
+            f"{what} is too large ({len(raw):,} bytes; the limit is {max_bytes:,})", file=name
+        )
+    return raw
+
+
+def decode_text(raw: bytes, file: str, what: str = "file") -> str:
+    """UTF-8 text of bytes already read; binary or empty content is a DataError naming the file."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise DataError.single(
-            f"not valid UTF-8 text (byte {exc.start}); save the file as UTF-8", file=name, line=line
+            f"not valid UTF-8 text (byte {exc.start}); save the file as UTF-8", file=file, line=line
         ) from None
     if not text.strip():
-        raise DataError.single(f"{what} is empty", file=name)
+        raise DataError.single(f"{what} is empty", file=file)
     return text.removeprefix("\ufeff")
 
 

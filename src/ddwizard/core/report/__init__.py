@@ -148,7 +148,7 @@ def answers_file_memo(
     evaluation = evaluate(qset, catalog, parsed.sheet, today=today)
     record = record_from_answers_file(
         source_name=Path(path).name,
-        content=Path(path).read_bytes(),
+        content=parsed.content,
         name=parsed.name,
         preparer=parsed.preparer,
         evaluation=evaluation,
