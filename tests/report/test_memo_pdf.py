@@ -295,3 +295,65 @@ def test_questionnaire_change_shows_retired_answers_and_reconfirmations(
     assert "reg.etf_servicing" in retired.split("</table>", 1)[0]
     row = html.split("Which kind of custodian do you prefer, traditional or crypto-native?", 1)[1]
     assert "TO RE-CONFIRM" in row.split("</tr>", 1)[0]
+
+
+def test_pdf_a_3b_structure_beyond_the_identification(demo: dict[str, Any]) -> None:
+    """What a PDF/A-3b validator checks first, read back with pypdf (no veraPDF offline)."""
+    from pypdf import PdfReader
+    from pypdf.generic import DictionaryObject, IndirectObject
+
+    reader = PdfReader(demo["report_pdf"])
+    trailer = reader.trailer
+    root = trailer["/Root"]
+    assert "/Encrypt" not in trailer and len(trailer["/ID"]) == 2
+    (intent,) = root["/OutputIntents"]
+    intent = intent.get_object()
+    assert intent["/S"] == "/GTS_PDFA1"
+    assert intent["/DestOutputProfile"].get_object()["/N"] == 3  # an RGB ICC profile
+    # Associated file: F and UF names, MIME subtype, modification date, relationship.
+    (spec,) = (s.get_object() for s in root["/AF"])
+    assert spec["/F"] == spec["/UF"] == "session.json"
+    stream = spec["/EF"]["/F"].get_object()
+    assert stream["/Subtype"] == "/application/json"
+    assert "/ModDate" in stream["/Params"]
+    # Every font program embedded.
+    fonts = 0
+    for page in reader.pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            font = font.get_object()
+            if "/DescendantFonts" in font:
+                font = font["/DescendantFonts"][0].get_object()
+            descriptor = font["/FontDescriptor"].get_object()
+            assert {"/FontFile", "/FontFile2", "/FontFile3"} & set(descriptor), descriptor
+            fonts += 1
+    assert fonts
+    # Info dictionary and XMP agree (PDF/A requires both to say the same thing).
+    info = reader.metadata
+    xmp = demo["report"].xmp
+    for key in ("/Title", "/Author", "/Creator"):
+        assert info[key] and info[key] in xmp
+    # No actions at all: no JavaScript, launch or URI anywhere in the file.
+    seen: set[int] = set()
+    actions: list[str] = []
+
+    def walk(obj: Any) -> None:
+        if isinstance(obj, IndirectObject):
+            if obj.idnum in seen:
+                return
+            seen.add(obj.idnum)
+            obj = obj.get_object()
+        if isinstance(obj, DictionaryObject):
+            if "/S" in obj and obj["/S"] in ("/JavaScript", "/Launch", "/URI", "/SubmitForm"):
+                actions.append(str(obj["/S"]))
+            for key, value in obj.items():
+                if key in ("/JS", "/AA", "/OpenAction"):
+                    actions.append(key)
+                if key != "/Parent":
+                    walk(value)
+        elif isinstance(obj, list):
+            for value in obj:
+                walk(value)
+
+    walk(root)
+    assert not actions
+    assert len(seen) > 50  # the walk did reach pages, fonts and annotations
