@@ -140,12 +140,8 @@ def installed_harfbuzz_packages() -> str:
 
 def import_time() -> float:
     """Median wall time of ``python -c "import weasyprint"`` (the machine-speed reference)."""
-    times = []
-    for _ in range(3):
-        start = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "import weasyprint"], check=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    command = [sys.executable, "-c", "import weasyprint"]
+    return statistics.median(timed(lambda: subprocess.run(command, check=True)) for _ in range(3))
 
 
 def section_costs(html: str, base_url: str, repeat: int) -> list[tuple[str, float, int]]:
