@@ -199,11 +199,14 @@ def test_html_is_standalone_with_the_stylesheet_inlined(qset: Any, catalog: Any)
         ("memo.HTML", None, "html"),
         ("memo.md", None, "md"),
         ("memo", None, "pdf"),
-        ("memo.txt", None, "pdf"),
+        ("memo.PDF", None, "pdf"),
+        ("memo.htm", None, "html"),
+        ("memo.markdown", None, "md"),
+        ("memo.txt", "html", "html"),
         ("memo.pdf", "md", "md"),
     ],
 )
-def test_format_from_option_then_extension_then_pdf(
+def test_format_from_option_then_extension_then_pdf_without_one(
     name: str, explicit: str | None, expected: str
 ) -> None:
     assert format_for(Path(name), explicit) == expected

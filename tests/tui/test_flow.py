@@ -200,7 +200,9 @@ async def test_export_failure_is_reported_not_crashing(services: Services, tmp_p
         await pilot.pause()
         assert app.is_running
         assert screen.last_result is None
-        assert "Could not write the memo" in str(screen.query_one("#export-status", Static).content)
+        status = str(screen.query_one("#export-status", Static).content)
+        assert "Could not write the memo" in status
+        assert f"{blocker} is a file" in status  # names what is in the way, not a temp file
     assert not any(e["action"] == "memo_generated" for e in read_session(handle.path)["audit"])
 
 

@@ -111,6 +111,14 @@ class ExportScreen(Screen[None]):
             return
         fmt = str(self.query_one("#format", Select).value)
         path = Path(raw).expanduser()
+        from ddwizard.core.report.render import check_output
+
+        try:
+            check_output(path)
+        except DdwizardError as exc:
+            self._status(Text(f"Could not write the memo: {exc}", style="bold red"))
+            self.app.notify(str(exc), title="Export failed", severity="error", markup=False)
+            return
         progress = self.query_one("#progress", ProgressBar)
         progress.display = True
         progress.update(total=4, progress=0)

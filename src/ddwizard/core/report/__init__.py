@@ -95,10 +95,11 @@ def write_memo(
     templates_dir: Path | None = None,
 ) -> MemoResult:
     """Render ``memo`` in ``fmt`` (default: from the extension, else PDF), write atomically."""
-    from ddwizard.core.report.render import format_for, render_memo, write_atomic
+    from ddwizard.core.report.render import check_output, format_for, render_memo, write_atomic
     from ddwizard.core.resources import bundled_dir
 
     chosen = format_for(output, fmt)
+    check_output(output)
     folder = templates_dir or bundled_dir("report_templates")
     rendered = render_memo(memo, chosen, folder, attachment=record.record_json)
     sha256 = write_atomic(output, rendered.data)

@@ -279,33 +279,74 @@ def render_memo(
     return RenderedMemo(pdf, fmt, log)
 
 
-def write_atomic(path: Path, data: bytes) -> str:
-    """Write ``data`` via a temporary file and rename; returns its SHA-256."""
+def check_output(path: Path) -> None:
+    """Refuse an output that cannot become a file, before any time is spent rendering."""
     path = Path(path)
+    if path.is_dir():
+        raise DataError.single(
+            "is a folder; give the memo a file name, for example memo.pdf inside it",
+            file=str(path),
+        )
+    for folder in path.parents:
+        if folder.exists():
+            if not folder.is_dir():
+                raise DataError.single(f"cannot create the memo: {folder} is a file", file=str(path))
+            break
+
+
+def write_atomic(path: Path, data: bytes) -> str:
+    """Write ``data`` via a temporary file and rename; returns its SHA-256.
+
+    Missing parent folders are created. A failure names ``path`` (not the temporary file) and
+    leaves an existing file at ``path`` as it was.
+    """
+    path = Path(path)
+    check_output(path)
     folder = path.parent if str(path.parent) else Path(".")
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    tmp: str | None = None
     try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
+    except OSError as exc:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        reason = exc.strerror or str(exc)
+        raise DataError.single(f"cannot write the memo: {reason}", file=str(path)) from None
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
         raise
     return hashlib.sha256(data).hexdigest()
 
 
 def format_for(output: Path, explicit: str | None) -> Format:
-    """``--format`` if given, else the output's extension, else PDF."""
+    """``--format`` if given, else the output's extension (none: PDF); another extension is an
+    error rather than, say, a PDF silently written to ``memo.docx``."""
     if explicit:
         if explicit not in FORMATS:
             raise DataError.single(f"unknown format '{explicit}' (use pdf, html or md)")
         return explicit  # type: ignore[return-value]
     suffix = Path(output).suffix.lower().lstrip(".")
-    aliases: dict[str, Format] = {"htm": "html", "html": "html", "md": "md", "markdown": "md"}
-    return aliases.get(suffix, "pdf")
+    aliases: dict[str, Format] = {
+        "": "pdf",
+        "pdf": "pdf",
+        "htm": "html",
+        "html": "html",
+        "md": "md",
+        "markdown": "md",
+    }
+    if suffix not in aliases:
+        raise DataError.single(
+            f"cannot tell the memo format from '.{suffix}': name the file .pdf, .html or .md, "
+            "or give --format",
+            file=str(output),
+        )
+    return aliases[suffix]
 
 
 # --- validation ----------------------------------------------------------------------------
