@@ -113,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--format",
         choices=("pdf", "html", "md"),
         default=None,
-        help="output format (default: from the file extension, else pdf)",
+        help="output format (default: from the extension: .pdf, .html or .md; none: pdf)",
     )
     p.add_argument(
         "--templates",

@@ -290,7 +290,9 @@ def check_output(path: Path) -> None:
     for folder in path.parents:
         if folder.exists():
             if not folder.is_dir():
-                raise DataError.single(f"cannot create the memo: {folder} is a file", file=str(path))
+                raise DataError.single(
+                    f"cannot create the memo: {folder} is a file", file=str(path)
+                )
             break
 
 
