@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -62,6 +63,11 @@ def _problems(path: Path, qset: QuestionnaireSet, catalog: ProviderCatalog) -> l
         (
             "diligence:\n  gemini:\n    dd.soc2_type2: {value: yes, document_date: 2026-02-30}\n",
             ["invalid value", "day is out of range"],
+            3,
+        ),
+        (
+            "diligence:\n  gemini:\n    dd.soc2_type2: {value: yes, document_date: 2062-03-31}\n",
+            ["dd.soc2_type2.document_date", "2062-03-31 is in the future", "check the year"],
             3,
         ),
         (
@@ -190,3 +196,16 @@ def test_conditional_answers_are_ignored_with_a_warning(score: object) -> None:
     assert "qualified_custodian_likely_required" not in {w.code for w in evaluation.warnings}
     # the ignored slashing answer raises no finding
     assert not [f for f in evaluation.red_flags if f.question_id == "dd.slashing_treatment"]
+
+
+def test_a_document_dated_tomorrow_is_accepted_the_day_after_is_not(
+    write_answers: Writer, qset: QuestionnaireSet, catalog: ProviderCatalog
+) -> None:
+    """One day of slack for time zones; later dates are typos that would also hide staleness."""
+    now = datetime(2026, 11, 29, 23, 0, tzinfo=UTC)
+    body = "diligence:\n  gemini:\n    dd.soc2_type2: {{value: yes, document_date: {}}}\n"
+    parsed = parse_answers_file(write_answers(body.format("2026-11-30")), qset, catalog, now=now)
+    assert parsed.sheet.diligence["gemini"]["dd.soc2_type2"].document_date == date(2026, 11, 30)
+    with pytest.raises(DataError) as info:
+        parse_answers_file(write_answers(body.format("2026-12-01")), qset, catalog, now=now)
+    assert "2026-12-01 is in the future (today is 2026-11-29)" in str(info.value.problems[0])

@@ -90,6 +90,23 @@ async def test_diligence_answer_raises_a_finding(services: Services) -> None:
         await pilot.pause()
         saved = read_session(handle.path)
         assert saved["diligence"]["bitgo"]["dd.legal_entity_identified"]["evidence"] == "seen_doc"
+        # A document date in the future is a typo: shown inline, never saved.
+        docdate = target.query_one(".docdate", Input)
+        problem = target.query_one(".problem", Static)
+        for typed in ("2062-03-31", "2026-03-31"):
+            docdate.focus()
+            docdate.value = typed
+            await pilot.press("enter")
+            await pilot.pause()
+            saved_date = read_session(handle.path)["diligence"]["bitgo"][
+                "dd.legal_entity_identified"
+            ]["document_date"]
+            if typed.startswith("2062"):
+                assert "is in the future" in str(problem.content) and problem.display
+                assert saved_date is None
+            else:
+                assert not problem.display
+                assert saved_date == "2026-03-31"
         await pilot.press("ctrl+o")  # next provider
         await pilot.pause()
         assert screen.provider == "coinbase-prime"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -128,6 +128,19 @@ class AnswersFile:
     sheet: AnswerSheet
     warnings: tuple[str, ...] = ()
     content: bytes = b""  # the exact bytes parsed (a memo embeds them; the file is read once)
+
+
+def document_date_problem(value: date, today: date) -> str | None:
+    """A document dated after today is a typo (2062 for 2026) that would also hide staleness.
+
+    One day of slack covers time zones (the document's date may already be tomorrow's there).
+    """
+    if value > today + timedelta(days=1):
+        return (
+            f"document date {value.isoformat()} is in the future (today is {today.isoformat()}); "
+            "check the year"
+        )
+    return None
 
 
 TOP_LEVEL_KEYS = ("name", "preparer", "answers", "shortlist", "diligence")
@@ -321,7 +334,7 @@ def _parse_answer(
         note = str(note)
     evidence = normalize_scalar(fields.get("evidence"))
     try:
-        return Answer(
+        answer = Answer(
             value=value,
             note=note,
             evidence=evidence,
@@ -338,3 +351,10 @@ def _parse_answer(
         else:
             problem(str(exc), path)
         return None
+    if answer.document_date is not None:
+        today = (now or datetime.now().astimezone()).date()
+        future = document_date_problem(answer.document_date, today)
+        if future:
+            problem(future, (*path, "document_date"))
+            return None
+    return answer

@@ -8,6 +8,7 @@ every focus change so resuming lands on the same place.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from rich.text import Text
@@ -357,6 +358,9 @@ class QuestionsScreen(Screen[None]):
         else:
             self.app.apply(handle.set_note, qid, note or None, provider=self.provider)
         self._after_save(field)
+
+    def today(self) -> date:
+        return self.app.services.clock().astimezone().date()
 
     def save_extras(self, field: QuestionField) -> None:
         if self.mode != "diligence":

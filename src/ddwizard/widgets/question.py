@@ -21,7 +21,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Button, Input, RadioButton, RadioSet, Select, SelectionList, Static
 
-from ddwizard.core.answers import EVIDENCE_LABELS, Answer
+from ddwizard.core.answers import EVIDENCE_LABELS, Answer, document_date_problem
 from ddwizard.core.questionnaire import (
     CRITERIA,
     CRITERION_LABELS,
@@ -62,6 +62,18 @@ class FieldSaver(Protocol):
     def clear_value(self, field: QuestionField) -> None: ...
     def save_note(self, field: QuestionField, note: str) -> None: ...
     def save_extras(self, field: QuestionField) -> None: ...
+    def today(self) -> date: ...
+
+
+def parse_document_date(raw: str, today: date) -> tuple[date | None, str | None]:
+    """The typed document date and, if it cannot be saved, why (core rule for future dates)."""
+    if not raw:
+        return None, None
+    try:
+        value = date.fromisoformat(raw)
+    except ValueError:
+        return None, f"document date: expected YYYY-MM-DD, got {raw!r}"
+    return value, document_date_problem(value, today)
 
 
 class QuestionField(Vertical):
@@ -324,12 +336,7 @@ class QuestionField(Vertical):
     def _docdate_typed(self, event: Input.Changed) -> None:
         event.stop()
         raw = event.value.strip()
-        problem = None
-        if raw:
-            try:
-                date.fromisoformat(raw)
-            except ValueError:
-                problem = f"document date: expected YYYY-MM-DD, got {raw!r}"
+        _, problem = parse_document_date(raw, self.saver.today())
         self.show_problem(problem)
         self._schedule("extras", raw)
 
@@ -349,9 +356,8 @@ class QuestionField(Vertical):
         evidence = self.query_one(".evidence", Select).value
         raw_date = self.query_one(".docdate", Input).value.strip()
         reference = self.query_one(".reference", Input).value.strip()
-        try:
-            doc_date = date.fromisoformat(raw_date) if raw_date else None
-        except ValueError:
+        doc_date, problem = parse_document_date(raw_date, self.saver.today())
+        if problem:
             return None
         return {
             "evidence": None if evidence == Select.NULL else evidence,
