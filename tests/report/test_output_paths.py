@@ -32,6 +32,14 @@ def test_a_folder_or_a_file_in_the_way_is_refused(tmp_path: Path) -> None:
     check_output(tmp_path / "new" / "folders" / "memo.pdf")  # missing folders are created
 
 
+def test_an_extension_that_names_another_format_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(DataError) as caught:
+        check_output(tmp_path / "memo.pdf", "md")
+    assert "ends in '.pdf' but the memo format is Markdown; name it .md" in str(caught.value)
+    check_output(tmp_path / "memo.htm", "html")
+    check_output(tmp_path / "memo", "md")  # no extension: the chosen format decides
+
+
 @pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux /proc")
 def test_a_failed_write_names_the_memo_not_the_temporary_file() -> None:
     target = Path("/proc/ddwizard-memo.pdf")  # no file can be created there, even as root

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.tui.conftest import MANDATE, SIZE, read_session, sync
-from textual.widgets import DataTable, Input, OptionList, Select, Static
+from textual.widgets import DataTable, Input, OptionList, ProgressBar, Select, Static
 
 from ddwizard.core.matching import evaluate
 from ddwizard.core.store import SessionHandle
@@ -261,3 +261,25 @@ async def test_clicking_a_provider_tab_switches_provider(services: Services) -> 
         await pilot.pause()
         assert screen.provider == "coinbase-prime"
         assert "Coinbase" in str(screen.query_one("#section-title", Static).content)
+
+
+@sync
+async def test_export_refuses_a_file_name_of_another_format(
+    services: Services, tmp_path: Path
+) -> None:
+    handle = answered_session(services)
+    app = make_app(services, handle=handle)
+    out = tmp_path / "memo.docx"
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f7")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ExportScreen)
+        screen.query_one("#format", Select).value = "pdf"
+        screen.query_one("#path", Input).value = str(out)
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        status = str(screen.query_one("#export-status", Static).content)
+        assert "ends in '.docx' but the memo format is PDF; name it .pdf" in status
+        assert not screen.query_one("#progress", ProgressBar).display  # refused before rendering
+    assert not out.exists()

@@ -114,7 +114,7 @@ class ExportScreen(Screen[None]):
         from ddwizard.core.report.render import check_output
 
         try:
-            check_output(path)
+            check_output(path, fmt)
         except DdwizardError as exc:
             self._status(Text(f"Could not write the memo: {exc}", style="bold red"))
             self.app.notify(str(exc), title="Export failed", severity="error", markup=False)

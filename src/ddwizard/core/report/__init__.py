@@ -99,7 +99,7 @@ def write_memo(
     from ddwizard.core.resources import bundled_dir
 
     chosen = format_for(output, fmt)
-    check_output(output)
+    check_output(output, chosen)
     folder = templates_dir or bundled_dir("report_templates")
     rendered = render_memo(memo, chosen, folder, attachment=record.record_json)
     sha256 = write_atomic(output, rendered.data)

@@ -38,6 +38,7 @@ from ddwizard.core.report.context import ATTACHMENT_NAME, MemoContext
 
 Format = Literal["pdf", "html", "md"]
 FORMATS: tuple[Format, ...] = ("pdf", "html", "md")
+FORMAT_LABELS = {"pdf": "PDF", "html": "HTML", "md": "Markdown"}
 HTML_TEMPLATE = "memo.html.j2"
 MARKDOWN_TEMPLATE = "memo.md.j2"
 STYLESHEET = "memo.css"
@@ -279,9 +280,21 @@ def render_memo(
     return RenderedMemo(pdf, fmt, log)
 
 
-def check_output(path: Path) -> None:
-    """Refuse an output that cannot become a file, before any time is spent rendering."""
+def check_output(path: Path, fmt: str | None = None) -> None:
+    """Refuse an output that cannot become a file, before any time is spent rendering; with
+    ``fmt``, also a file name whose extension says another format (a PDF named memo.html)."""
     path = Path(path)
+    if fmt is not None and path.suffix:
+        try:
+            implied = format_for(path, None)
+        except DataError:
+            implied = None
+        if implied != fmt:
+            raise DataError.single(
+                f"the file name ends in '{path.suffix}' but the memo format is "
+                f"{FORMAT_LABELS.get(fmt, fmt)}; name it .{fmt}",
+                file=str(path),
+            )
     if path.is_dir():
         raise DataError.single(
             "is a folder; give the memo a file name, for example memo.pdf inside it",
