@@ -134,6 +134,8 @@ diligence:
     stale = found[("dd.soc2_type2", "stale_evidence")]
     assert stale.severity == Severity.MEDIUM
     assert "2025-05-31" in stale.message and stale.document_date == "2025-05-31"
+    # The message stands alone (the memo's top-risks table shows it without the question).
+    assert stale.message.startswith("Stale evidence: the answer 'Yes' to \u201cHave you received")
     # exactly 365 days is not older than 12 months; a recent document is fine
     assert ("dd.soc1_type2", "stale_evidence") not in found
     assert ("dd.audited_financials", "stale_evidence") not in found

@@ -479,3 +479,28 @@ def _as_date(raw: Any) -> date:
 
 def _num(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def format_value(question: Question | None, value: Any) -> str:
+    """An answer as people read it (memo, findings): labels, units, yes/no/unknown."""
+    if value is None:
+        return "—"
+    if question is None:
+        return str(value)
+    t = question.type
+    if t == AnswerType.YN:
+        text = str(value).lower()
+        return {"yes": "Yes", "no": "No", "unknown": "Unknown (not disclosed)"}.get(text, text)
+    if t == AnswerType.SINGLE:
+        return question.choice_label(str(value))
+    if t == AnswerType.MULTI:
+        items = value if isinstance(value, list | tuple) else [value]
+        return ", ".join(question.choice_label(str(v)) for v in items) or "none"
+    if t == AnswerType.NUMBER:
+        number = f"{value:,.0f}" if isinstance(value, int) else f"{value:,}"
+        return f"{number} {question.unit}" if question.unit else number
+    if t == AnswerType.WEIGHTS and isinstance(value, Mapping):
+        return ", ".join(f"{CRITERION_LABELS.get(c, c)} {value.get(c)}" for c in CRITERIA)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)

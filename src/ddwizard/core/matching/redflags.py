@@ -18,7 +18,13 @@ from typing import Any
 
 from ddwizard.core.answers import Answer, diligence_lookup
 from ddwizard.core.conditions import evaluate
-from ddwizard.core.questionnaire import Question, QuestionnaireSet, RedFlagRule, Severity
+from ddwizard.core.questionnaire import (
+    Question,
+    QuestionnaireSet,
+    RedFlagRule,
+    Severity,
+    format_value,
+)
 from ddwizard.core.results import Finding, OpenItem
 
 STALE_AFTER = timedelta(days=365)
@@ -46,14 +52,6 @@ def _critical_rule(question: Question) -> RedFlagRule | None:
         if rule.severity == Severity.CRITICAL:
             return rule
     return None
-
-
-def _value_text(question: Question, value: Any) -> str:
-    if isinstance(value, list | tuple):
-        return ", ".join(question.choice_label(str(v)) for v in value)
-    if question.choices and isinstance(value, str):
-        return question.choice_label(value)
-    return str(value)
 
 
 def provider_diligence(
@@ -141,8 +139,9 @@ def provider_diligence(
                     question_id=question.id,
                     severity=Severity.MEDIUM,
                     message=(
-                        f"stale evidence: the document behind '{_value_text(question, answer.value)}' "
-                        f"is dated {document_date}, more than 12 months before {today.isoformat()}"
+                        f"Stale evidence: the answer '{format_value(question, answer.value)}' to "
+                        f"“{question.prompt}” rests on a document dated {document_date}, "
+                        f"more than 12 months before {today.isoformat()}"
                     ),
                     mitigation="Obtain a current version of the document and re-confirm the answer.",
                     answer=answer.value,

@@ -23,10 +23,10 @@ from ddwizard.core.questionnaire import (
     CRITERIA,
     CRITERION_LABELS,
     DEFAULT_WEIGHTS,
-    AnswerType,
     Question,
     QuestionnaireSet,
     Severity,
+    format_value,
 )
 from ddwizard.core.report.chart import ChartInput, ScoreChart, build_score_chart
 from ddwizard.core.results import Evaluation, Finding, MandateWarning
@@ -1340,31 +1340,6 @@ def _answer_sections(
                 )
         out.append(AnswerSection(section.title, tuple(rows)))
     return tuple(out)
-
-
-def format_value(question: Question | None, value: Any) -> str:
-    """An answer as the memo prints it: labels, units, yes/no/unknown."""
-    if value is None:
-        return "—"
-    if question is None:
-        return str(value)
-    t = question.type
-    if t == AnswerType.YN:
-        text = str(value).lower()
-        return {"yes": "Yes", "no": "No", "unknown": "Unknown (not disclosed)"}.get(text, text)
-    if t == AnswerType.SINGLE:
-        return question.choice_label(str(value))
-    if t == AnswerType.MULTI:
-        items = value if isinstance(value, list | tuple) else [value]
-        return ", ".join(question.choice_label(str(v)) for v in items) or "none"
-    if t == AnswerType.NUMBER:
-        number = f"{value:,.0f}" if isinstance(value, int) else f"{value:,}"
-        return f"{number} {question.unit}" if question.unit else number
-    if t == AnswerType.WEIGHTS and isinstance(value, Mapping):
-        return ", ".join(f"{CRITERION_LABELS.get(c, c)} {value.get(c)}" for c in CRITERIA)
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
 
 
 def _parse_date(value: Any) -> date | None:
