@@ -47,7 +47,7 @@ def test_us_sec_adviser_with_staking(score: Any) -> None:
     assert evaluation.recommendation == "coinbase-prime"
     # non-US providers are excluded with a region reason citing the profile
     for pid in ("hex-trust", "komainu", "sygnum", "zodia"):
-        assert "does not serve US: not recorded in the profile" in _reasons(evaluation, pid)
+        assert "does not serve US: its profile lists only " in _reasons(evaluation, pid)
         assert "last verified 2025-09-30" in _reasons(evaluation, pid)
     # BitGo serves the US but is not trust- or bank-chartered in its profile
     assert "trust company or bank" in _reasons(evaluation, "bitgo")
@@ -67,7 +67,7 @@ def test_us_region_exclusion_quotes_the_source_wording(score: Any) -> None:
     _, evaluation = score("answers:\n  client.regions: [us, uk]\n")
     reason = _reasons(evaluation, "coinbase-prime")
     assert reason == (
-        "does not serve UK: not recorded in the profile (source says 'US/Global (eligibility "
+        "does not serve UK: its profile lists only US (source says 'US/Global (eligibility "
         "varies)'), last verified 2025-09-30"
     )
     # BitGo's profile lists both regions

@@ -75,8 +75,9 @@ def check(provider: Provider, mandate: Mandate) -> EligibilityResult:
             missing = [r for r in mandate.regions if r not in served]
             if missing:
                 reasons.append(
-                    f"does not serve {label_list(missing, REGION_LABELS)}: not recorded in the "
-                    f"profile (source says '{_source_text(provider)}'), {when}"
+                    f"does not serve {label_list(missing, REGION_LABELS)}: its profile lists only "
+                    f"{label_list(list(served), REGION_LABELS) or 'no region'} "
+                    f"(source says '{_source_text(provider)}'), {when}"
                 )
 
     if mandate.qualified_custodian:
