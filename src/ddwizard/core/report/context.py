@@ -1123,13 +1123,15 @@ def group_open_items(messages: Iterable[str]) -> tuple[OpenItemGroup, ...]:
 def _finding_row(f: Finding, qset: QuestionnaireSet, today: date, days: int) -> FindingRow:
     q = qset.get(f.question_id)
     doc_date = _parse_date(f.document_date)
+    # A stale-evidence message already quotes its question and answer.
+    restate = f.source != "stale_evidence"
     return FindingRow(
         severity=f.severity.value,
         severity_label=_severity_label(f.severity),
-        question=q.prompt if q else f.question_id,
+        question=(q.prompt if q else f.question_id) if restate else "",
         message=f.message,
         mitigation=f.mitigation or "",
-        answer=format_value(q, f.answer) if q and f.answer is not None else "",
+        answer=format_value(q, f.answer) if restate and q and f.answer is not None else "",
         evidence=EVIDENCE_LABELS.get(f.evidence or "", "not recorded"),
         document_date=doc_date.isoformat() if doc_date else "—",
         stale=f.source == "stale_evidence" or _is_stale(doc_date, today, days),
