@@ -250,6 +250,9 @@ def test_provider_section_splits_known_and_unknown_facts_and_merges_licences(
         assert merged == {row.jurisdiction for row in p.licences}
     zodia = memo.providers[1]
     assert len(zodia.licence_groups) < len(zodia.licences)
+    # jurisdictions read as names: short codes upper-case, others by their label
+    komainu = next(p for p in memo.providers if p.id == "komainu")
+    assert [row.jurisdiction for row in komainu.licences] == ["Jersey", "UAE", "UK", "EU"]
 
 
 def test_sources_shared_by_providers_are_listed_once(qset: Any, catalog: Any) -> None:

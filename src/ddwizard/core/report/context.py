@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from ddwizard import __version__
 from ddwizard.core.answers import EVIDENCE_LABELS, Answer, AnswerSheet, applicable_values
-from ddwizard.core.provider import REGION_LABELS, Provider, ProviderCatalog
+from ddwizard.core.provider import JURISDICTION_LABELS, REGION_LABELS, Provider, ProviderCatalog
 from ddwizard.core.questionnaire import (
     CRITERIA,
     CRITERION_LABELS,
@@ -1040,7 +1040,7 @@ def _provider_section(
     facts = provider_facts(provider)
     licences = tuple(
         LicenceRow(
-            jurisdiction=lic.jurisdiction.upper(),
+            jurisdiction=JURISDICTION_LABELS.get(lic.jurisdiction, lic.jurisdiction.upper()),
             regulator=lic.regulator,
             type=lic.type,
             entity=lic.entity or UNKNOWN_TEXT,
