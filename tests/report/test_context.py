@@ -68,6 +68,13 @@ def test_demo_context_shows_unknowns_findings_by_severity_and_evidence(
     ranks = [Severity(r.severity).rank for r in memo.red_flags]
     assert ranks == sorted(ranks, reverse=True)
     assert memo.mandate_warnings and memo.mandate_warnings[0].subject == "Mandate"
+    # the red-flags section merges both lists, most severe first (a medium mandate warning
+    # used to lead, above the high findings)
+    table = memo.red_flag_table
+    assert sorted(map(id, table)) == sorted(map(id, memo.red_flags + memo.mandate_warnings))
+    table_ranks = [Severity(r.severity).rank for r in table]
+    assert table_ranks == sorted(table_ranks, reverse=True)
+    assert table[0].severity == "high" and "Mandate" in [r.subject for r in table]
 
 
 def test_appendix_marks_not_applicable_questions_with_their_condition(

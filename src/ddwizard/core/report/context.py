@@ -584,6 +584,8 @@ class MemoContext:
     providers: tuple[ProviderSection, ...]
     red_flags: tuple[RedFlagRow, ...]
     mandate_warnings: tuple[RedFlagRow, ...]
+    red_flag_table: tuple[RedFlagRow, ...]
+    """Mandate warnings and findings together, most severe first (the red-flags section)."""
     general_open_items: tuple[str, ...]
     # methodology
     methodology: tuple[str, ...]
@@ -653,6 +655,14 @@ def make_memo_context(
     warnings_sorted = sorted(evaluation.warnings, key=lambda w: (-w.severity.rank, w.code))
     red_flags = tuple(_finding_risk(f, names, qset) for f in findings_sorted)
     mandate_warnings = tuple(_warning_risk(w) for w in warnings_sorted)
+    # One table, most severe first; within a severity, the mandate's own warnings lead.
+    ranked_rows = [
+        (w.severity.rank, 0, row) for w, row in zip(warnings_sorted, mandate_warnings, strict=True)
+    ]
+    ranked_rows += [
+        (f.severity.rank, 1, row) for f, row in zip(findings_sorted, red_flags, strict=True)
+    ]
+    red_flag_table = tuple(row for *_, row in sorted(ranked_rows, key=lambda t: (-t[0], t[1])))
 
     top_risks = _top_risks(findings_sorted, warnings_sorted, names, evaluation.recommendation)
 
@@ -739,6 +749,7 @@ def make_memo_context(
         providers=sections,
         red_flags=red_flags,
         mandate_warnings=mandate_warnings,
+        red_flag_table=red_flag_table,
         general_open_items=tuple(o.message for o in evaluation.open_items if o.provider_id is None),
         methodology=_methodology(evaluation, stale_after_days),
         weights=tuple(
