@@ -326,3 +326,22 @@ def test_validate_bundled_data_from_another_directory(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     assert "questionnaires" in result.stdout
+
+
+def test_provider_alternatives_are_named_with_their_line_and_not_cascaded(
+    repo_root: Path, tmp_path: Path
+) -> None:
+    from ddwizard.core.loading import load_providers
+
+    folder = tmp_path / "providers"
+    shutil.copytree(repo_root / "providers", folder)
+    komainu = folder / "komainu.yaml"
+    replace_once(komainu, "alternatives: [zodia, bitgo]", "alternatives: [zodia, bitgo-prime]")
+    # A broken profile is reported once: the profiles naming it as an alternative are not.
+    replace_once(folder / "zodia.yaml", "\nname: ", "\nname: [broken\n_: ")
+    with pytest.raises(DataError) as caught:
+        load_providers(folder)
+    found = [(Path(p.file or "").name, p.line, p.field) for p in caught.value.problems]
+    assert len(found) == 2, found
+    assert ("komainu.yaml", line_of(komainu, "alternatives:"), "alternatives[1]") in found
+    assert {name for name, *_ in found} == {"komainu.yaml", "zodia.yaml"}

@@ -108,14 +108,18 @@ def load_providers(folder: Path | None = None) -> ProviderCatalog:
     problems: list[Problem] = []
     providers: list[Provider] = []
     first_file: dict[str, Path] = {}
+    sources: dict[str, LoadedYaml] = {}
+    unreadable: set[str] = set()  # file stems of profiles already reported as broken
     files = sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
     if not files:
         raise DataError.single("no provider files (*.yaml) found", file=str(folder))
     for path in files:
         try:
-            provider = load_provider(path)
+            source = load_yaml_file(path, what="provider file")
+            provider = validate_model(Provider, source)
         except DataError as exc:
             problems += exc.problems
+            unreadable.add(path.stem)
             continue
         if provider.id in first_file:
             problems.append(
@@ -127,16 +131,18 @@ def load_providers(folder: Path | None = None) -> ProviderCatalog:
             )
             continue
         first_file[provider.id] = path
+        sources[provider.id] = source
         providers.append(provider)
     catalog_ids = set(first_file)
     for provider in providers:
-        for alt in provider.alternatives:
-            if alt not in catalog_ids:
+        for i, alt in enumerate(provider.alternatives):
+            if alt not in catalog_ids and alt not in unreadable:
                 problems.append(
                     Problem(
                         f"alternative '{alt}' is not a provider id in this folder",
                         file=str(first_file[provider.id]),
-                        field="alternatives",
+                        line=sources[provider.id].line_of(("alternatives", i)),
+                        field=f"alternatives[{i}]",
                     )
                 )
     if problems:
