@@ -283,3 +283,29 @@ async def test_export_refuses_a_file_name_of_another_format(
         assert "ends in '.docx' but the memo format is PDF; name it .pdf" in status
         assert not screen.query_one("#progress", ProgressBar).display  # refused before rendering
     assert not out.exists()
+
+
+@sync
+async def test_review_lists_red_flags_and_mandate_warnings_most_severe_first(
+    services: Services,
+) -> None:
+    from ddwizard.core.answers import parse_answers_file
+    from ddwizard.core.demo import demo_answers_path
+
+    handle = services.store.create("Severity order", services.qset, services.catalog)
+    handle.apply_answers(parse_answers_file(demo_answers_path(), services.qset, services.catalog))
+    app = make_app(services, handle=handle)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        risks = [i for i in screen.items if i.kind in ("flag", "warning")]
+        ranks = [i.severity_rank for i in risks]
+        assert ranks == sorted(ranks, reverse=True)
+        # the demo has a medium mandate warning and high and low findings: it sits among
+        # the mediums, not after the lows
+        kinds = [i.kind for i in risks]
+        assert "warning" in kinds and kinds[0] == "flag" and kinds[-1] == "flag"
+        warning = next(i for i in risks if i.kind == "warning")
+        assert warning.label.plain.split(None, 1)[1].startswith("Mandate: ")

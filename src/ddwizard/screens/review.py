@@ -34,6 +34,8 @@ class ReviewItem:
     screen: str
     question: str | None = None
     provider: str | None = None
+    severity_rank: int = 0
+    """For red flags and mandate warnings: listed together, most severe first."""
 
 
 class ReviewScreen(Screen[None]):
@@ -92,9 +94,11 @@ class ReviewScreen(Screen[None]):
             label = Text(
                 f"{warning.severity.value:<11} ", style=SEVERITY_STYLES[warning.severity.value]
             )
-            label.append(warning.message)
+            label.append(f"Mandate: {warning.message}")
             target = warning.question_ids[0] if warning.question_ids else None
-            items.append(ReviewItem("warning", label, "mandate", target))
+            items.append(
+                ReviewItem("warning", label, "mandate", target, severity_rank=warning.severity.rank)
+            )
         shortlist = list(session.shortlist) if session.shortlist is not None else list(ev.shortlist)
         for pid in shortlist:
             name = app.provider_name(pid)
@@ -120,7 +124,14 @@ class ReviewScreen(Screen[None]):
             )
             label.append(f"{app.provider_name(finding.provider_id)}: {finding.message}")
             items.append(
-                ReviewItem("flag", label, "diligence", finding.question_id, finding.provider_id)
+                ReviewItem(
+                    "flag",
+                    label,
+                    "diligence",
+                    finding.question_id,
+                    finding.provider_id,
+                    severity_rank=finding.severity.rank,
+                )
             )
         for key in session.needs_reconfirmation():
             pid, _, qid = key.rpartition(":")
@@ -129,8 +140,8 @@ class ReviewScreen(Screen[None]):
             items.append(
                 ReviewItem("reconfirm", label, "diligence" if pid else "mandate", qid, pid or None)
             )
-        order = {"flag": 0, "warning": 1, "reconfirm": 2, "unknown": 3, "unanswered": 4}
-        return sorted(items, key=lambda item: order.get(item.kind, 5))
+        order = {"flag": 0, "warning": 0, "reconfirm": 2, "unknown": 3, "unanswered": 4}
+        return sorted(items, key=lambda item: (order.get(item.kind, 5), -item.severity_rank))
 
     def refresh_items(self) -> None:
         session = self.app.session
