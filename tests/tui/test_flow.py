@@ -309,3 +309,24 @@ async def test_review_lists_red_flags_and_mandate_warnings_most_severe_first(
         assert "warning" in kinds and kinds[0] == "flag" and kinds[-1] == "flag"
         warning = next(i for i in risks if i.kind == "warning")
         assert warning.label.plain.split(None, 1)[1].startswith("Mandate: ")
+
+
+@sync
+async def test_looking_at_answers_writes_nothing(services: Services) -> None:
+    """Showing answered questions (typed values, document dates, references) saves nothing."""
+    from ddwizard.core.answers import parse_answers_file
+    from ddwizard.core.demo import demo_answers_path
+
+    handle = services.store.create("Just looking", services.qset, services.catalog)
+    handle.apply_answers(parse_answers_file(demo_answers_path(), services.qset, services.catalog))
+    before = read_session(handle.path)
+    app = make_app(services, handle=handle)
+    async with app.run_test(size=SIZE) as pilot:
+        for key in ("f2", "pagedown", "f5", "pagedown", "ctrl+o", "pagedown"):
+            await pilot.press(key)
+            await pilot.pause(0.2)
+        await pilot.pause(1.0)  # longer than the typing pause before a save
+    after = read_session(handle.path)
+    assert after["audit"] == before["audit"]
+    assert (after["answers"], after["diligence"]) == (before["answers"], before["diligence"])
+    assert after["position"] != before["position"]  # the walk through did happen

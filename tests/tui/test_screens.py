@@ -5,11 +5,13 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from tests.tui.conftest import SIZE, read_session, sync
 from textual.widgets import DataTable, Input, Static
 
 from ddwizard.app import DdwizardApp
 from ddwizard.core.questionnaire import DEFAULT_WEIGHTS
+from ddwizard.core.session import Position
 from ddwizard.screens.help import HelpScreen
 from ddwizard.screens.questions import QuestionsScreen
 from ddwizard.screens.weights import WeightsScreen
@@ -213,3 +215,59 @@ async def test_home_start_label_starts_a_review_by_mouse(services: Services) -> 
         await pilot.pause()
         assert isinstance(app.screen, QuestionsScreen)
         assert app.handle is not None and app.handle.session.name == "Mouse review"
+
+
+FLAGGED_CASES = [
+    # (question, answer, section, prompt in the questionnaire): one per kind of widget
+    ("client.entity_type", "pension_endowment", "client", "What kind of institution is it?"),
+    ("client.regions", ["eu", "uk"], "client", "In which regions must the custodian be able"),
+    (
+        "reg.qualified_custodian",
+        "yes",
+        "regulatory",
+        "Must the custodian be a qualified custodian?",
+    ),
+    ("client.aum_usd_m", 250, "client", "Roughly how much would you hold in custody"),
+]
+
+
+@pytest.mark.parametrize(("qid", "value", "section", "prompt"), FLAGGED_CASES)
+@sync
+async def test_a_flagged_answer_is_not_reconfirmed_or_skipped_by_showing_it(
+    services: Services,
+    repo_root: Path,
+    tmp_path: Path,
+    qid: str,
+    value: object,
+    section: str,
+    prompt: str,
+) -> None:
+    """A widget announces the value it is built with; that is not the user choosing it."""
+    from ddwizard.core.loading import load_questionnaires
+
+    handle = services.store.create("Flagged answer", services.qset, services.catalog)
+    handle.set_answer("client.entity_name", "Acme Fund LP")
+    handle.set_answer(qid, value)
+    handle.set_position(Position(screen="mandate", section=section, question=qid))
+    path = handle.path
+    handle.close()
+    changed = tmp_path / "questionnaires"
+    shutil.copytree(repo_root / "questionnaires", changed)
+    selection = changed / "selection.yaml"
+    text = selection.read_text(encoding="utf-8")
+    assert f"prompt: {prompt}" in text
+    selection.write_text(
+        text.replace(f"prompt: {prompt}", f"prompt: (reworded) {prompt}"), encoding="utf-8"
+    )
+    services._qset = load_questionnaires(changed)
+    reopened = services.store.open(path, services.qset, services.catalog)
+    assert reopened.session.answers[qid].needs_reconfirmation
+    app = make_app(services, handle=reopened)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(4):
+            await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, QuestionsScreen)
+        assert screen.focused_question == qid  # not moved on
+    saved = read_session(path)["answers"][qid]
+    assert saved["needs_reconfirmation"] is True  # only ctrl+y or a new answer confirms it

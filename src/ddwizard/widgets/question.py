@@ -252,6 +252,11 @@ class QuestionField(Vertical):
     @on(Select.Changed, ".value")
     def _single_changed(self, event: Select.Changed) -> None:
         event.stop()
+        if event.value == self._current():
+            # A Select announces the value it was built with when it mounts; that is not a
+            # choice (it must neither re-confirm a flagged answer nor move the focus on). The
+            # same option chosen again sends nothing; ctrl+y keeps a flagged answer.
+            return
         if event.value == Select.NULL:
             if self.answer is not None:
                 self.saver.clear_value(self)
@@ -278,6 +283,12 @@ class QuestionField(Vertical):
     def _typed(self, event: Input.Changed) -> None:
         event.stop()
         self._check_typed(event.value)
+        saved = "" if self._current() is None else _display(self._current())
+        if event.value == saved:
+            # The text the input was built with (it announces it when mounted), or typing
+            # undone: nothing to save, and a flagged answer stays flagged (ctrl+y keeps it).
+            self._cancel("value")
+            return
         self._schedule("value", event.value)
 
     @on(Input.Submitted, ".value")
@@ -338,12 +349,16 @@ class QuestionField(Vertical):
         raw = event.value.strip()
         _, problem = parse_document_date(raw, self.saver.today())
         self.show_problem(problem)
-        self._schedule("extras", raw)
+        saved = self.answer.document_date if self.answer else None
+        if raw != (saved.isoformat() if saved else ""):
+            self._schedule("extras", raw)
 
     @on(Input.Changed, ".reference")
     def _reference_typed(self, event: Input.Changed) -> None:
         event.stop()
-        self._schedule("extras", event.value)
+        saved = (self.answer.reference or "") if self.answer else ""
+        if event.value.strip() != saved:
+            self._schedule("extras", event.value)
 
     @on(Input.Submitted, ".docdate,.reference")
     def _extras_enter(self, event: Input.Submitted) -> None:
@@ -376,6 +391,12 @@ class QuestionField(Vertical):
         if timer is not None:
             timer.stop()
         self._save_timers[what] = self.set_timer(SAVE_DELAY, lambda: self._commit(what))
+
+    def _cancel(self, what: str) -> None:
+        self._pending.pop(what, None)
+        timer = self._save_timers.pop(what, None)
+        if timer is not None:
+            timer.stop()
 
     def _commit(self, what: str) -> None:
         self._save_timers.pop(what, None)
