@@ -309,6 +309,14 @@ async def test_review_lists_red_flags_and_mandate_warnings_most_severe_first(
         assert "warning" in kinds and kinds[0] == "flag" and kinds[-1] == "flag"
         warning = next(i for i in risks if i.kind == "warning")
         assert warning.label.plain.split(None, 1)[1].startswith("Mandate: ")
+        # Enter on it lands on its question, a Select (it used to land on the next one)
+        screen.jump(screen.items.index(warning))
+        for _ in range(4):
+            await pilot.pause()
+        jumped = app.screen
+        assert isinstance(jumped, QuestionsScreen)
+        assert warning.question == "reg.min_standing"
+        assert jumped.focused_question == "reg.min_standing"
 
 
 @sync
