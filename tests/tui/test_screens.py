@@ -271,3 +271,26 @@ async def test_a_flagged_answer_is_not_reconfirmed_or_skipped_by_showing_it(
         assert screen.focused_question == qid  # not moved on
     saved = read_session(path)["answers"][qid]
     assert saved["needs_reconfirmation"] is True  # only ctrl+y or a new answer confirms it
+
+
+@sync
+async def test_home_shows_the_review_name_with_its_answers_file_title(
+    services: Services,
+) -> None:
+    """`ddwizard answer Kestrel --answers demo.yaml`: the list shows "Kestrel", the name to
+    resume it by, and the file's title beside it (it used to show only the title)."""
+    from ddwizard.core.answers import parse_answers_file
+    from ddwizard.core.demo import demo_answers_path
+
+    handle = services.store.create("Kestrel review", services.qset, services.catalog)
+    handle.apply_answers(parse_answers_file(demo_answers_path(), services.qset, services.catalog))
+    title = handle.session.title
+    handle.close()
+    assert title and title != "Kestrel review"
+    app = make_app(services)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        assert table.get_row_at(0)[0].plain == f"Kestrel review ({title})"

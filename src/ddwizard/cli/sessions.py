@@ -55,8 +55,7 @@ def format_table(summaries: list[SessionSummary]) -> str:
             "-" if s.updated_at is None else s.updated_at.astimezone().strftime("%Y-%m-%d %H:%M")
         )
         progress = "-" if s.progress is None else f"{s.progress}%"
-        label = s.name if not s.title or s.title == s.name else f"{s.name} ({s.title})"
-        name = _one_line(label)
+        name = _one_line(s.label)
         rows.append((s.id, name, s.status, progress, updated))
     widths = [max(len(row[i]) for row in rows) for i in range(5)]
     lines = []

@@ -84,6 +84,12 @@ class AuditEvent(_Model):
     hash: str
 
 
+def session_label(name: str, title: str | None) -> str:
+    """How a review is shown: its name, and the title of its answers file when that differs
+    (``ddwizard answer "Kestrel" --answers demo.yaml`` -> "Kestrel (Demo — ...)")."""
+    return name if not title or title == name else f"{name} ({title})"
+
+
 class Session(_Model):
     schema_version: int = SCHEMA_VERSION
     id: str = Field(pattern=SESSION_ID_PATTERN)
@@ -107,7 +113,7 @@ class Session(_Model):
 
     @property
     def label(self) -> str:
-        return self.title or self.name
+        return session_label(self.name, self.title)
 
     def sheet(self) -> AnswerSheet:
         """What the matching rules read."""

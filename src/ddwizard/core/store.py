@@ -55,6 +55,7 @@ from ddwizard.core.session import (
     answer_record,
     is_session_id,
     new_session_id,
+    session_label,
     utc_now,
 )
 
@@ -526,6 +527,10 @@ class SessionSummary:
     error: str | None = None
     title: str | None = None
     preparer: str | None = None
+
+    @property
+    def label(self) -> str:
+        return session_label(self.name, self.title)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -81,7 +81,7 @@ class ExportScreen(Screen[None]):
             with Horizontal(classes="form-row"):
                 yield Select(FORMATS, value="pdf", allow_blank=False, id="format", compact=True)
             yield Input(
-                str(default_memo_path(folder, session.label, "pdf")), id="path", compact=True
+                str(default_memo_path(folder, session.name, "pdf")), id="path", compact=True
             )
             with Horizontal(classes="buttons"):
                 yield Button("Write memo (ctrl+e)", id="go", variant="primary", compact=True)

@@ -140,7 +140,7 @@ class HomeScreen(Screen[None]):
                 )
             else:
                 row = (
-                    Text(summary.title or summary.name),
+                    Text(summary.label),
                     Text(STATUS_LABELS.get(summary.status, summary.status)),
                     Text(f"{summary.progress}%", justify="right"),
                     Text(_when(summary.updated_at)),
