@@ -64,6 +64,12 @@ def test_demo_context_shows_unknowns_findings_by_severity_and_evidence(
     assert [g.severity for g in zodia.finding_groups] == ["high", "medium"]
     stale_rows = [e for e in bitgo.evidence if e.stale]
     assert [e.document_date for e in stale_rows] == ["2025-06-30", "2025-06-30"]
+    # a profile gap the diligence answers settled is listed as closed, not as open
+    assert any(
+        c.startswith("a current SOC 2 Type II report: confirmed in diligence")
+        for c in zodia.confirmed_items
+    )
+    assert not any("SOC 2 Type II" in o for o in zodia.open_items)
     # severities come first in the red-flag list
     ranks = [Severity(r.severity).rank for r in memo.red_flags]
     assert ranks == sorted(ranks, reverse=True)

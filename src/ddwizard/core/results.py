@@ -43,6 +43,18 @@ class OpenItem:
     topic: str
     message: str
     question_id: str | None = None
+    what: str = ""
+    """The fact to confirm, without the lead-in ("a current SOC 2 Type II report")."""
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmedItem:
+    """A profile gap the diligence answers have closed, and the answers that closed it."""
+
+    provider_id: str | None
+    topic: str
+    message: str
+    question_ids: tuple[str, ...] = ()
 
 
 FindingSource = Literal["diligence", "unknown_answer", "stale_evidence", "missing_evidence"]
@@ -136,6 +148,8 @@ class Evaluation:
     robustness: Robustness
     answers_ignored: tuple[str, ...] = ()
     """Notes on answers that do not apply (their question's condition is false)."""
+    confirmed_items: tuple[ConfirmedItem, ...] = ()
+    """Open items of the profiles that the diligence answers have closed."""
 
     def ranked(self, provider_id: str) -> RankedProvider | None:
         for r in self.eligible:
@@ -148,6 +162,9 @@ class Evaluation:
 
     def open_items_for(self, provider_id: str) -> tuple[OpenItem, ...]:
         return tuple(o for o in self.open_items if o.provider_id == provider_id)
+
+    def confirmed_for(self, provider_id: str) -> tuple[ConfirmedItem, ...]:
+        return tuple(c for c in self.confirmed_items if c.provider_id == provider_id)
 
     def to_json(self) -> dict[str, Any]:
         """The ``ddwizard score --json`` contract (PRODUCT.md)."""
@@ -219,4 +236,13 @@ class Evaluation:
                 ],
             },
             "answers_ignored": list(self.answers_ignored),
+            "confirmed_items": [
+                {
+                    "provider": c.provider_id,
+                    "topic": c.topic,
+                    "message": c.message,
+                    "questions": list(c.question_ids),
+                }
+                for c in self.confirmed_items
+            ],
         }

@@ -21,13 +21,15 @@ import gc
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
-from ddwizard.core.answers import AnswerSheet, applicable_values
+from ddwizard.core.answers import AnswerSheet, applicable_values, diligence_lookup
 from ddwizard.core.matching import eligibility, redflags, robustness, scoring
+from ddwizard.core.matching.confirmations import split_confirmed
 from ddwizard.core.matching.mandate import Mandate
 from ddwizard.core.matching.mandate_warnings import mandate_warnings, shortlist_warnings
 from ddwizard.core.provider import Provider, ProviderCatalog
 from ddwizard.core.questionnaire import QuestionnaireSet
 from ddwizard.core.results import (
+    ConfirmedItem,
     Evaluation,
     Exclusion,
     Finding,
@@ -252,8 +254,20 @@ def _evaluate(
         )
     )
     open_items: list[OpenItem] = []
+    confirmed: list[ConfirmedItem] = []
     for pid in sorted(set(open_by_provider) | set(diligence_items), key=provider_order):
-        open_items.extend(open_by_provider.get(pid, ()))
+        profile_items = open_by_provider.get(pid, [])
+        answers = sheet.diligence.get(pid, {})
+        if answers and profile_items:
+            profile_items, closed = split_confirmed(
+                profile_items,
+                answers,
+                qset,
+                shown=diligence_lookup(qset, values, answers),
+                stale_before=today - redflags.STALE_AFTER,
+            )
+            confirmed.extend(closed)
+        open_items.extend(profile_items)
         open_items.extend(diligence_items.get(pid, ()))
 
     return Evaluation(
@@ -269,6 +283,7 @@ def _evaluate(
         warnings=tuple(warnings),
         robustness=robust,
         answers_ignored=tuple(ignored),
+        confirmed_items=tuple(confirmed),
     )
 
 

@@ -29,7 +29,7 @@ def confirm(
 ) -> OpenItem:
     """An open item for a fact the profile does not state (``when``: its last-verified text)."""
     message = _confirm_message(what, when or verified(provider.last_verified))
-    return OpenItem(provider.id, topic, message, question_id)
+    return OpenItem(provider.id, topic, message, question_id, what)
 
 
 @lru_cache(maxsize=4096)

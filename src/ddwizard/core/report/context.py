@@ -457,6 +457,8 @@ class ProviderSection:
     """``open_items`` grouped by reason, each reason written once."""
     licence_groups: tuple[LicenceRow, ...] = ()
     """``licences`` with rows differing only by jurisdiction merged ("UK, EU, UAE")."""
+    confirmed_items: tuple[str, ...] = ()
+    """Profile gaps the diligence answers have closed, each with the answer that closed it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -1084,6 +1086,7 @@ def _provider_section(
         unknown_facts=tuple(f.label for f in facts if f.unknown),
         open_item_groups=group_open_items(open_items),
         licence_groups=group_licences(licences),
+        confirmed_items=tuple(c.message for c in evaluation.confirmed_for(provider.id)),
     )
 
 

@@ -1,0 +1,64 @@
+"""Diligence closes the profile's open items it answers, and nothing else.
+
+A profile that does not state a SOC 2 report makes "confirm a current SOC 2 Type II report"
+an open item; a diligence answer 'yes' on a current document closes it (the memo used to list
+it as open next to the answer that settled it). Stale or negative answers close nothing, and
+the ranking, computed from the profiles, does not move.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from ddwizard.core.answers import AnswerSheet
+from ddwizard.core.matching import evaluate
+
+MANDATE = """
+answers:
+  client.regions: [eu, uk]
+  reporting.soc2: yes
+  controls.insurance_required: yes
+shortlist: [zodia, bitgo]
+diligence:
+  zodia:
+    dd.soc2_type2: {value: yes, evidence: seen_doc, document_date: 2026-03-31}
+    dd.insurance_certificate_seen: {value: yes, evidence: seen_doc, document_date: 2026-02-28}
+  bitgo:
+    dd.soc2_type2: {value: yes, evidence: seen_doc, document_date: 2025-01-31}
+    dd.insurance_certificate_seen: no
+"""
+
+
+def _topics(items: Any, provider: str) -> set[str]:
+    return {i.topic for i in items if i.provider_id == provider}
+
+
+def test_a_current_yes_closes_the_open_item_with_its_answer(score: Any) -> None:
+    _, evaluation = score(MANDATE)
+    assert {"SOC 2 Type II", "insurance"} <= _topics(evaluation.confirmed_items, "zodia")
+    assert not {"SOC 2 Type II", "insurance"} & _topics(evaluation.open_items, "zodia")
+    soc2 = next(c for c in evaluation.confirmed_for("zodia") if c.topic == "SOC 2 Type II")
+    assert soc2.question_ids == ("dd.soc2_type2",)
+    assert soc2.message == (
+        "a current SOC 2 Type II report: confirmed in diligence (Have you received a current "
+        "SOC 2 Type II report? Yes, document seen, 2026-03-31)"
+    )
+    assert evaluation.to_json()["confirmed_items"][0]["provider"] in ("zodia", "bitgo")
+
+
+def test_stale_or_negative_answers_close_nothing(score: Any) -> None:
+    _, evaluation = score(MANDATE)
+    # BitGo's SOC 2 document is 17 months old on 2026-06-30 and its certificate was not seen
+    assert {"SOC 2 Type II", "insurance"} <= _topics(evaluation.open_items, "bitgo")
+    assert not _topics(evaluation.confirmed_items, "bitgo") & {"SOC 2 Type II", "insurance"}
+
+
+def test_the_ranking_does_not_depend_on_the_diligence(score: Any, qset: Any, catalog: Any) -> None:
+    parsed, with_diligence = score(MANDATE)
+    bare = AnswerSheet(selection=parsed.sheet.selection, shortlist=parsed.sheet.shortlist)
+    without = evaluate(qset, catalog, bare, today=datetime.date(2026, 6, 30))
+    assert [(r.provider_id, r.total) for r in with_diligence.eligible] == [
+        (r.provider_id, r.total) for r in without.eligible
+    ]
+    assert not without.confirmed_items
