@@ -94,3 +94,17 @@ def test_describe_and_referenced_questions() -> None:
         "dd.limit",
         "client.aum_usd_m",
     }
+
+
+def test_conditions_read_in_the_questions_own_words(qset: Any) -> None:
+    cond = qset.question("client.sec_registered_adviser").show_if
+    assert cond.describe() == "client.entity_type is one of us_adviser_fund, etf_issuer"
+    assert qset.describe_condition(cond) == (
+        "the answer to \u201cWhat kind of institution is it?\u201d is "
+        "\u2018US investment adviser or fund\u2019 or \u2018ETF / ETP issuer or sponsor\u2019"
+    )
+    slashing = next(
+        r for r in qset.question("dd.slashing_treatment").red_flags if r.severity.value == "high"
+    )
+    worded = qset.describe_condition(slashing.when)
+    assert "dd." not in worded and "assets." not in worded and " is Yes" in worded

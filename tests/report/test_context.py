@@ -91,7 +91,11 @@ def test_appendix_marks_not_applicable_questions_with_their_condition(
     rows = {r.qid: r for s in mandate.sections for r in s.rows}
     skipped = rows["client.sec_registered_adviser"]
     assert skipped.state == "not_applicable"
-    assert skipped.condition == "client.entity_type is one of us_adviser_fund, etf_issuer"
+    # in the questions' own words: a committee never sees question ids or choice ids
+    assert skipped.condition == (
+        "the answer to \u201cWhat kind of institution is it?\u201d is "
+        "\u2018US investment adviser or fund\u2019 or \u2018ETF / ETP issuer or sponsor\u2019"
+    )
     assert rows["reg.qualified_custodian"].state == "answered"
     assert "investment policy statement" in rows["reg.qualified_custodian"].note
     assert [g.title for g in memo.answers[1:]] == [

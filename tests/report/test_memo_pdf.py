@@ -167,7 +167,9 @@ def test_appendix_lists_every_answer_and_not_applicable_conditions(demo: dict[st
     # a question skipped by its condition, with the condition in words
     assert "client.sec_registered_adviser" in text
     assert "not applicable" in text
-    assert "client.entity_type is one of us_adviser_fund, etf_issuer" in text
+    assert (
+        "What kind of institution is it?\u201d is \u2018US investment adviser or fund\u2019" in text
+    )
 
 
 def test_attachment_is_exactly_the_session_json(demo: dict[str, Any]) -> None:

@@ -98,37 +98,50 @@ class Condition(BaseModel):
         if self.not_ is not None:
             yield from self.not_.questions()
 
-    def describe(self) -> str:
-        """Plain-words rendering for the memo ("shown only when ...")."""
+    def describe(
+        self,
+        question_text: Callable[[str], str] | None = None,
+        value_text: Callable[[str, Any], str] | None = None,
+    ) -> str:
+        """Plain-words rendering ("shown only when ..."): with ids by default, or with the
+        texts the two functions give for a question id and for a value of that question."""
+        qt = question_text or str
+        vt = value_text or (lambda _q, v: str(v))
+
+        def again(c: Condition) -> str:
+            text = c.describe(question_text, value_text)
+            return f"({text})" if c.all is not None or c.any is not None else text
+
         if self.all is not None:
-            return " and ".join(_paren(c) for c in self.all)
+            return " and ".join(again(c) for c in self.all)
         if self.any is not None:
-            return " or ".join(_paren(c) for c in self.any)
+            return " or ".join(again(c) for c in self.any)
         if self.not_ is not None:
-            return f"not ({self.not_.describe()})"
-        q = self.question
+            return f"not ({self.not_.describe(question_text, value_text)})"
+        q = self.question or ""
         if self.equals is not None:
-            return f"{q} = {self.equals}"
+            if value_text is None:
+                return f"{q} = {self.equals}"
+            return f"{qt(q)} is {vt(q, self.equals)}"
         if self.in_ is not None:
-            return f"{q} is one of {', '.join(str(v) for v in self.in_)}"
+            values = [vt(q, v) for v in self.in_]
+            if value_text is None:
+                return f"{q} is one of {', '.join(values)}"
+            listed = values[0] if len(values) == 1 else f"{', '.join(values[:-1])} or {values[-1]}"
+            return f"{qt(q)} is {listed}"
         if self.contains is not None:
-            return f"{q} includes {self.contains}"
+            return f"{qt(q)} includes {vt(q, self.contains)}"
         if self.answered is not None:
-            return f"{q} is {'answered' if self.answered else 'unanswered'}"
+            return f"{qt(q)} is {'answered' if self.answered else 'unanswered'}"
         for name, sym in (("lt", "<"), ("le", "<="), ("gt", ">"), ("ge", ">=")):
             op = getattr(self, name)
             if op is not None:
-                rhs = op.question if isinstance(op, QuestionRef) else _fmt(op)
-                return f"{q} {sym} {rhs}"
-        return str(q)
+                rhs = qt(op.question) if isinstance(op, QuestionRef) else _fmt(op)
+                return f"{qt(q)} {sym} {rhs}"
+        return qt(q)
 
 
 TESTS = ("equals", "in_", "contains", "answered", "lt", "le", "gt", "ge")
-
-
-def _paren(c: Condition) -> str:
-    text = c.describe()
-    return f"({text})" if c.all is not None or c.any is not None else text
 
 
 def _fmt(value: float) -> str:

@@ -234,6 +234,22 @@ class QuestionnaireSet:
             return True
         return evaluate(question.show_if, lookup, self.order)
 
+    def describe_condition(self, condition: Condition) -> str:
+        """A condition in the questions' own words, for readers who never see question ids:
+        'the answer to “What kind of institution is it?” is Bank or Broker-dealer'."""
+
+        def question_text(question_id: str) -> str:
+            q = self.get(question_id)
+            return f"the answer to \u201c{q.prompt}\u201d" if q else question_id
+
+        def value_text(question_id: str, value: Any) -> str:
+            q = self.get(question_id)
+            text = format_value(q, normalize_scalar(value))
+            # choice labels may contain "or" themselves ("US investment adviser or fund")
+            return f"\u2018{text}\u2019" if q is not None and q.choices else text
+
+        return condition.describe(question_text, value_text)
+
     @property
     def versions(self) -> dict[str, dict[str, str]]:
         return {

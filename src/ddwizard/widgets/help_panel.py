@@ -42,9 +42,10 @@ class HelpPanel(VerticalScroll):
         if question.drives:
             text.append("\nDrives: ", style="bold")
             text.append(question.drives + "\n")
+        describe = self.app.services.qset.describe_condition  # type: ignore[attr-defined]
         if question.show_if is not None:
             text.append("Shown when: ", style="bold")
-            text.append(question.show_if.describe() + "\n")
+            text.append(describe(question.show_if) + "\n")
         helped = [c for c in question.choices if c.help]
         for choice in helped:
             text.append(f"• {choice.label}: ", style="bold")
@@ -53,7 +54,7 @@ class HelpPanel(VerticalScroll):
             text.append(
                 f"\n{rule.severity.value.upper()} ", style=SEVERITY_STYLES[rule.severity.value]
             )
-            text.append(f"when {rule.when.describe()}: {rule.message}")
+            text.append(f"when {describe(rule.when)}: {rule.message}")
         body.update(text)
 
     def show_findings(self, findings: Text | None) -> None:

@@ -1282,6 +1282,7 @@ def _answer_groups(
                 qset.selection.sections,
                 sheet.selection,
                 lambda q: q.id in applicable or _shown(qset, q, lambda qid: applicable.get(qid)),
+                qset,
             ),
         )
     ]
@@ -1295,6 +1296,7 @@ def _answer_groups(
                     qset.diligence.sections,
                     answers,
                     lambda q, lookup=lookup: _shown(qset, q, lookup),  # type: ignore[misc]
+                    qset,
                 ),
             )
         )
@@ -1306,7 +1308,7 @@ def _shown(qset: QuestionnaireSet, q: Question, lookup: Any) -> bool:
 
 
 def _answer_sections(
-    sections: Iterable[Any], answers: Mapping[str, Answer], shown: Any
+    sections: Iterable[Any], answers: Mapping[str, Answer], shown: Any, qset: QuestionnaireSet
 ) -> tuple[AnswerSection, ...]:
     out: list[AnswerSection] = []
     for section in sections:
@@ -1314,7 +1316,7 @@ def _answer_sections(
         for q in section.questions:
             a = answers.get(q.id)
             is_shown = bool(shown(q))
-            condition = q.show_if.describe() if q.show_if is not None else ""
+            condition = qset.describe_condition(q.show_if) if q.show_if is not None else ""
             if not is_shown:
                 text = "not applicable"
                 if a is not None:
