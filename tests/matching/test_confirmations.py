@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+import pytest
+
 from ddwizard.core.answers import AnswerSheet
 from ddwizard.core.matching import evaluate
 
@@ -62,3 +64,19 @@ def test_the_ranking_does_not_depend_on_the_diligence(score: Any, qset: Any, cat
         (r.provider_id, r.total) for r in without.eligible
     ]
     assert not without.confirmed_items
+
+
+def test_score_lists_what_the_diligence_closed(
+    write_answers: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ddwizard.cli import main
+
+    # the command scores on the real today: dates relative to it keep the test valid
+    recent = (datetime.date.today() - datetime.timedelta(days=30)).isoformat()
+    old = (datetime.date.today() - datetime.timedelta(days=500)).isoformat()
+    answers = MANDATE.replace("2026-03-31", recent).replace("2025-01-31", old)
+    assert main(["score", str(write_answers(answers))]) == 0
+    out = capsys.readouterr().out
+    closed = out.split("Closed by the diligence answers", 1)[1].split("Mandate warnings", 1)[0]
+    assert "Zodia Custody: a current SOC 2 Type II report: confirmed in diligence" in closed
+    assert "BitGo Custody" not in closed  # stale SOC 2 document, certificate not seen

@@ -147,6 +147,10 @@ def render_report(
             console.print(Text(f"- {name(pid)}: {count} diligence question(s) not answered yet"))
     else:
         console.print(Text("None."))
+    if evaluation.confirmed_items:
+        heading("Closed by the diligence answers")
+        for item in evaluation.confirmed_items:
+            console.print(Text(f"- {name(item.provider_id)}: {item.message}"))
 
     heading("Mandate warnings")
     if evaluation.warnings:
