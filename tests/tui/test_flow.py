@@ -338,3 +338,26 @@ async def test_looking_at_answers_writes_nothing(services: Services) -> None:
     assert after["audit"] == before["audit"]
     assert (after["answers"], after["diligence"]) == (before["answers"], before["diligence"])
     assert after["position"] != before["position"]  # the walk through did happen
+
+
+@sync
+async def test_results_show_what_the_diligence_closed(services: Services) -> None:
+    from ddwizard.core.answers import parse_answers_file
+    from ddwizard.core.demo import demo_answers_path
+
+    handle = services.store.create("Closed items", services.qset, services.catalog)
+    handle.apply_answers(parse_answers_file(demo_answers_path(), services.qset, services.catalog))
+    app = make_app(services, handle=handle)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ResultsScreen)
+        closed = app.evaluation().confirmed_for("zodia")
+        assert closed
+        table = screen.query_one("#ranked", DataTable)
+        table.move_cursor(row=[r.provider_id for r in app.evaluation().eligible].index("zodia"))
+        await pilot.pause()
+        shown = str(screen.query_one("#explanation", Static).content)
+    assert "Closed by the diligence answers" in shown
+    assert closed[0].message in " ".join(shown.split())

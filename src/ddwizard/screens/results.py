@@ -175,6 +175,11 @@ class ResultsScreen(Screen[None]):
             text.append(f"• {item.message}\n")
         if not items:
             text.append("none\n", style="dim")
+        closed = ev.confirmed_for(provider_id)
+        if closed:
+            text.append(f"\nClosed by the diligence answers ({len(closed)})\n", style="bold")
+            for confirmed in closed:
+                text.append(f"✓ {confirmed.message}\n", style="green")
         self.query_one("#explanation", Static).update(text)
 
     @on(DataTable.RowHighlighted, "#ranked")
