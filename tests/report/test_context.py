@@ -287,3 +287,32 @@ def test_markdown_memo_prints_answers_once_and_groups_open_items(qset: Any, cata
     assert md.count("Every diligence answer, with note and evidence, is in Appendix A.") == 3
     assert "Not stated in the source, verify with the provider: Legal entity" in md
     assert "Zodia Custody Limited onboarding pack" in md.split("## Appendix A: answers", 1)[1]
+
+
+def test_demo_document_ages_do_not_depend_on_the_day_it_runs(qset: Any, catalog: Any) -> None:
+    """`ddwizard demo` a year later shows the same picture: dates move with the calendar."""
+    from datetime import timedelta
+
+    from ddwizard.core.demo import DEMO_DATES_AS_OF, load_demo_answers
+    from ddwizard.core.matching import evaluate
+
+    def stale_findings(day: date) -> list[tuple[str, str]]:
+        sheet = load_demo_answers(qset, catalog, as_of=day).sheet
+        evaluation = evaluate(qset, catalog, sheet, today=day)
+        return sorted(
+            (f.provider_id or "", f.question_id)
+            for f in evaluation.red_flags
+            if f.source == "stale_evidence"
+        )
+
+    later = DEMO_DATES_AS_OF + timedelta(days=400)
+    assert stale_findings(later) == stale_findings(DEMO_DATES_AS_OF)
+    assert stale_findings(later) == [
+        ("bitgo", "dd.audit_opinion_qualified"),
+        ("bitgo", "dd.soc2_type2"),
+    ]
+    shifted = load_demo_answers(qset, catalog, as_of=later).sheet.diligence["zodia"]
+    original = load_demo_answers(qset, catalog).sheet.diligence["zodia"]
+    assert shifted["dd.soc2_type2"].document_date == original[
+        "dd.soc2_type2"
+    ].document_date + timedelta(days=400)  # type: ignore[operator]

@@ -7,7 +7,7 @@ sessions; every run is in its audit trail.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -25,8 +25,30 @@ def demo_answers_path() -> Path:
     return bundled_dir("questionnaires") / "examples" / "demo.yaml"
 
 
-def load_demo_answers(qset: QuestionnaireSet, catalog: ProviderCatalog) -> AnswersFile:
-    return parse_answers_file(demo_answers_path(), qset, catalog)
+DEMO_DATES_AS_OF = date(2026, 11, 28)
+"""The day the demo's document dates were written for (one of them a year and a half old)."""
+
+
+def load_demo_answers(
+    qset: QuestionnaireSet, catalog: ProviderCatalog, *, as_of: date | None = None
+) -> AnswersFile:
+    """The demo answers; with ``as_of``, every document date moved by ``as_of`` minus
+    DEMO_DATES_AS_OF, so the demo run on any day shows the same ages (fresh documents stay
+    fresh, the stale one stays stale) instead of everything going stale over the years."""
+    parsed = parse_answers_file(demo_answers_path(), qset, catalog)
+    if as_of is None or as_of == DEMO_DATES_AS_OF:
+        return parsed
+    shift = as_of - DEMO_DATES_AS_OF
+    diligence = {
+        pid: {
+            qid: a.model_copy(update={"document_date": a.document_date + shift})
+            if a.document_date
+            else a
+            for qid, a in per.items()
+        }
+        for pid, per in parsed.sheet.diligence.items()
+    }
+    return replace(parsed, sheet=replace(parsed.sheet, diligence=diligence))
 
 
 @dataclass(frozen=True)
@@ -50,7 +72,7 @@ def run_demo(
     """Create (or update) the demo session, apply the demo answers and write its memo."""
     from ddwizard.core.store import SessionNotFound, SessionStore
 
-    parsed = load_demo_answers(qset, catalog)
+    parsed = load_demo_answers(qset, catalog, as_of=today or date.today())
     store = SessionStore(sessions_dir)
     name = parsed.name or DEMO_SESSION_NAME
     try:
@@ -88,7 +110,7 @@ def demo_memo_context(
     evaluation = evaluate(qset, catalog, parsed.sheet, today=today)
     record = record_from_answers_file(
         source_name=demo_answers_path().name,
-        content=demo_answers_path().read_bytes(),
+        content=parsed.content,
         name=parsed.name,
         preparer=parsed.preparer,
         evaluation=evaluation,
