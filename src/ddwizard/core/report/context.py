@@ -1255,7 +1255,9 @@ def _methodology(evaluation: Evaluation, days: int) -> tuple[str, ...]:
         "Each eligible provider is scored 0-100 per criterion, starting from the profile's "
         "0-5 rating and adjusted for fit with the mandate; the total is the weighted sum with "
         "the weights below. Bars in the score chart show each criterion's contribution "
-        "(weight × score / 100).",
+        "(weight × score / 100). Scores read the sourced profiles only, so the ranking does not "
+        "move with the diligence answers: what diligence finds is reported as red flags, and "
+        "the profile gaps it settles are listed as closed with each provider.",
         "Robustness measures how far each weight can move, the others rescaled, before the "
         "recommendation changes. Red flags come from the diligence answers (critical, high, "
         "medium, low) and from the mandate itself. A provider with an open critical finding "
