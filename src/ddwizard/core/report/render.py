@@ -313,10 +313,10 @@ def write_atomic(path: Path, data: bytes) -> str:
     """Write ``data`` via a temporary file and rename; returns its SHA-256.
 
     Missing parent folders are created. A failure names ``path`` (not the temporary file) and
-    leaves an existing file at ``path`` as it was.
+    leaves an existing file at ``path`` as it was. Callers check the path with
+    ``check_output`` before rendering, so a bad one fails fast.
     """
     path = Path(path)
-    check_output(path)
     folder = path.parent if str(path.parent) else Path(".")
     tmp: str | None = None
     try:
