@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
+from ddwizard.core.demo import load_demo_answers
 from ddwizard.core.loading import DataFolders
-from ddwizard.core.store import SessionStore
+from ddwizard.core.store import SessionHandle, SessionStore
 from ddwizard.services import Services
 
 SIZE = (100, 36)
@@ -45,6 +46,13 @@ def services(repo_root: Path, tmp_path: Path, qset: Any, catalog: Any) -> Servic
         actor="Tester",
         memo_dir=tmp_path / "memos",
     )
+
+
+def demo_session(services: Services, name: str) -> SessionHandle:
+    """A new session named ``name`` holding the bundled demo review's answers."""
+    handle = services.store.create(name, services.qset, services.catalog)
+    handle.apply_answers(load_demo_answers(services.qset, services.catalog))
+    return handle
 
 
 def read_session(path: Path) -> dict[str, Any]:

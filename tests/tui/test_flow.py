@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.tui.conftest import MANDATE, SIZE, read_session, sync
+from tests.tui.conftest import MANDATE, SIZE, demo_session, read_session, sync
 from textual.widgets import DataTable, Input, OptionList, ProgressBar, Select, Static
 
 from ddwizard.core.matching import evaluate
@@ -289,11 +289,7 @@ async def test_export_refuses_a_file_name_of_another_format(
 async def test_review_lists_red_flags_and_mandate_warnings_most_severe_first(
     services: Services,
 ) -> None:
-    from ddwizard.core.answers import parse_answers_file
-    from ddwizard.core.demo import demo_answers_path
-
-    handle = services.store.create("Severity order", services.qset, services.catalog)
-    handle.apply_answers(parse_answers_file(demo_answers_path(), services.qset, services.catalog))
+    handle = demo_session(services, "Severity order")
     app = make_app(services, handle=handle)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f6")
@@ -322,11 +318,7 @@ async def test_review_lists_red_flags_and_mandate_warnings_most_severe_first(
 @sync
 async def test_looking_at_answers_writes_nothing(services: Services) -> None:
     """Showing answered questions (typed values, document dates, references) saves nothing."""
-    from ddwizard.core.answers import parse_answers_file
-    from ddwizard.core.demo import demo_answers_path
-
-    handle = services.store.create("Just looking", services.qset, services.catalog)
-    handle.apply_answers(parse_answers_file(demo_answers_path(), services.qset, services.catalog))
+    handle = demo_session(services, "Just looking")
     before = read_session(handle.path)
     app = make_app(services, handle=handle)
     async with app.run_test(size=SIZE) as pilot:
@@ -342,11 +334,7 @@ async def test_looking_at_answers_writes_nothing(services: Services) -> None:
 
 @sync
 async def test_results_show_what_the_diligence_closed(services: Services) -> None:
-    from ddwizard.core.answers import parse_answers_file
-    from ddwizard.core.demo import demo_answers_path
-
-    handle = services.store.create("Closed items", services.qset, services.catalog)
-    handle.apply_answers(parse_answers_file(demo_answers_path(), services.qset, services.catalog))
+    handle = demo_session(services, "Closed items")
     app = make_app(services, handle=handle)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f4")

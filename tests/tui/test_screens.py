@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from tests.tui.conftest import SIZE, read_session, sync
+from tests.tui.conftest import SIZE, demo_session, read_session, sync
 from textual.widgets import DataTable, Input, Static
 
 from ddwizard.app import DdwizardApp
@@ -279,11 +279,7 @@ async def test_home_shows_the_review_name_with_its_answers_file_title(
 ) -> None:
     """`ddwizard answer Kestrel --answers demo.yaml`: the list shows "Kestrel", the name to
     resume it by, and the file's title beside it (it used to show only the title)."""
-    from ddwizard.core.answers import parse_answers_file
-    from ddwizard.core.demo import demo_answers_path
-
-    handle = services.store.create("Kestrel review", services.qset, services.catalog)
-    handle.apply_answers(parse_answers_file(demo_answers_path(), services.qset, services.catalog))
+    handle = demo_session(services, "Kestrel review")
     title = handle.session.title
     handle.close()
     assert title and title != "Kestrel review"
