@@ -25,10 +25,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ddwizard.core.audit import append_events
 from ddwizard.core.loading import load_providers, load_questionnaires
 from ddwizard.core.questionnaire import DEFAULT_WEIGHTS, AnswerType, Question
-from ddwizard.core.store import SessionStore, atomic_write
+from ddwizard.core.sessions.audit import append_events
+from ddwizard.core.sessions.store import SessionStore, atomic_write
 
 AUDIT_EVENTS = 5_000
 DILIGENCE_PROVIDERS = ("anchorage-digital", "bitgo", "coinbase-prime")

@@ -68,7 +68,7 @@ WIZARD_APP = textwrap.dedent(
     import sys
     from ddwizard.cli import build_parser
     from ddwizard.cli.tui import _services
-    from ddwizard.services import make_app
+    from ddwizard.tui.services import make_app
 
     argv = sys.argv[1:]
     args = build_parser().parse_args(argv)
@@ -134,8 +134,8 @@ def answer_and_advance_ms(sessions: Path, repeat: int) -> tuple[float, float, fl
     from textual.widgets import RadioSet
 
     from ddwizard.core.loading import DataFolders
-    from ddwizard.screens.questions import QuestionsScreen
-    from ddwizard.services import Services, make_app
+    from ddwizard.tui.screens.questions import QuestionsScreen
+    from ddwizard.tui.services import Services, make_app
 
     services = Services.load(sessions, DataFolders.resolve())
     handle = services.store.create("Bench answer", services.qset, services.catalog)
@@ -209,7 +209,7 @@ def main() -> int:
         timed_child(BARE_APP)
         timed_child(WIZARD_APP, "--sessions-dir", str(sessions))
         from ddwizard.core.loading import DataFolders
-        from ddwizard.services import Services
+        from ddwizard.tui.services import Services
 
         services = Services.load(sessions, DataFolders.resolve())
         services.store.create("Bench resume", services.qset, services.catalog).close()

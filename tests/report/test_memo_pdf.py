@@ -14,7 +14,7 @@ import pytest
 from ddwizard.cli import main
 from ddwizard.core.demo import DEMO_SESSION_NAME
 from ddwizard.core.loading import load_providers, load_questionnaires
-from ddwizard.core.store import SessionStore
+from ddwizard.core.sessions.store import SessionStore
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from ddwizard.cli import main
-from ddwizard.core.store import SessionStore
+from ddwizard.core.sessions.store import SessionStore
 
 ANSWERS_YAML = """\
 name: Acme Fund custody review

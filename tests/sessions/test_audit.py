@@ -11,11 +11,17 @@ from typing import Any
 import pytest
 
 from ddwizard.core.answers import parse_answers_file
-from ddwizard.core.audit import GENESIS_HASH, event_body, event_hash, verify_chain, verify_session
 from ddwizard.core.provider import ProviderCatalog
 from ddwizard.core.questionnaire import QuestionnaireSet
-from ddwizard.core.session import AuditEvent
-from ddwizard.core.store import SessionStore
+from ddwizard.core.sessions.audit import (
+    GENESIS_HASH,
+    event_body,
+    event_hash,
+    verify_chain,
+    verify_session,
+)
+from ddwizard.core.sessions.session import AuditEvent
+from ddwizard.core.sessions.store import SessionStore
 
 WEIGHTS = {"liquidity": 20, "security": 40, "coverage": 10, "costs": 10, "ux": 10, "support": 10}
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from ddwizard.core.provider import ProviderCatalog
 from ddwizard.core.questionnaire import QuestionnaireSet
-from ddwizard.core.store import SessionStore, backup_path
+from ddwizard.core.sessions.store import SessionStore, backup_path
 
 
 def only_session(store: SessionStore) -> Path:

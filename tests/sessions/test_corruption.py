@@ -10,7 +10,7 @@ import pytest
 
 from ddwizard.core.provider import ProviderCatalog
 from ddwizard.core.questionnaire import QuestionnaireSet
-from ddwizard.core.store import CorruptSession, SessionStore, backup_path, lock_path
+from ddwizard.core.sessions.store import CorruptSession, SessionStore, backup_path, lock_path
 
 
 def saved_twice(store: SessionStore, qset: QuestionnaireSet, catalog: ProviderCatalog) -> Path:

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from ddwizard.core.audit import verify_chain, verify_session
 from ddwizard.core.provider import ProviderCatalog
 from ddwizard.core.questionnaire import QuestionnaireSet
-from ddwizard.core.session import Session
-from ddwizard.core.store import SessionStore, backup_path, read_session_file
+from ddwizard.core.sessions.audit import verify_chain, verify_session
+from ddwizard.core.sessions.session import Session
+from ddwizard.core.sessions.store import SessionStore, backup_path, read_session_file
 
 # The writer: `ddwizard answer` over and over (two files, so every run changes something),
 # with bursts of single-answer saves in between, so kills land inside writes often.
@@ -26,7 +26,7 @@ WRITER = textwrap.dedent(
     from pathlib import Path
     from ddwizard.cli import main
     from ddwizard.cli.context import CliContext
-    from ddwizard.core.store import SessionStore
+    from ddwizard.core.sessions.store import SessionStore
 
     sessions, ref, first, second = sys.argv[1:5]
     args = ["--sessions-dir", sessions, "answer", ref, "--answers"]

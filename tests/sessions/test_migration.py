@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 import yaml
 
-from ddwizard.core.audit import verify_chain
 from ddwizard.core.loading import load_questionnaires
-from ddwizard.core.migration import upgrade_document, upgrade_v0_to_v1
 from ddwizard.core.provider import ProviderCatalog
 from ddwizard.core.questionnaire import QuestionnaireSet
-from ddwizard.core.session import SCHEMA_VERSION, Session
-from ddwizard.core.store import SessionStore, backup_path
+from ddwizard.core.sessions.audit import verify_chain
+from ddwizard.core.sessions.migration import upgrade_document, upgrade_v0_to_v1
+from ddwizard.core.sessions.session import SCHEMA_VERSION, Session
+from ddwizard.core.sessions.store import SessionStore, backup_path
 
 CHANGED = "reporting.api"  # prompt reworded
 REMOVED = "reg.etf_servicing"  # question dropped

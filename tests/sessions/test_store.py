@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 
 from ddwizard.core.answers import Answer, parse_answers_file
-from ddwizard.core.audit import verify_chain
 from ddwizard.core.errors import DataError
 from ddwizard.core.provider import ProviderCatalog
 from ddwizard.core.questionnaire import QuestionnaireSet
-from ddwizard.core.session import Position, Session, is_session_id
-from ddwizard.core.store import (
+from ddwizard.core.sessions.audit import verify_chain
+from ddwizard.core.sessions.session import Position, Session, is_session_id
+from ddwizard.core.sessions.store import (
     AmbiguousSession,
     ReadOnlySession,
     SessionConflict,
@@ -310,7 +310,7 @@ def test_lock_held_by_another_live_process(
         [
             sys.executable,
             "-c",
-            "import sys; from ddwizard.core.store import acquire_lock; from pathlib import Path; "
+            "import sys; from ddwizard.core.sessions.store import acquire_lock; from pathlib import Path; "
             "acquire_lock(Path(sys.argv[1])); print('locked', flush=True); sys.stdin.read()",
             str(path),
         ],

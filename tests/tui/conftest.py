@@ -13,8 +13,8 @@ import pytest
 
 from ddwizard.core.demo import load_demo_answers
 from ddwizard.core.loading import DataFolders
-from ddwizard.core.store import SessionHandle, SessionStore
-from ddwizard.services import Services
+from ddwizard.core.sessions.store import SessionHandle, SessionStore
+from ddwizard.tui.services import Services
 
 SIZE = (100, 36)
 

@@ -9,14 +9,14 @@ from tests.tui.conftest import MANDATE, SIZE, demo_session, read_session, sync
 from textual.widgets import DataTable, Input, OptionList, ProgressBar, Select, Static
 
 from ddwizard.core.matching import evaluate
-from ddwizard.core.store import SessionHandle
-from ddwizard.screens.export import ExportScreen
-from ddwizard.screens.questions import QuestionsScreen
-from ddwizard.screens.results import ResultsScreen
-from ddwizard.screens.review import ReviewScreen
-from ddwizard.services import Services, make_app
-from ddwizard.widgets.help_panel import HelpPanel
-from ddwizard.widgets.question import QuestionField, field_id
+from ddwizard.core.sessions.store import SessionHandle
+from ddwizard.tui.screens.export import ExportScreen
+from ddwizard.tui.screens.questions import QuestionsScreen
+from ddwizard.tui.screens.results import ResultsScreen
+from ddwizard.tui.screens.review import ReviewScreen
+from ddwizard.tui.services import Services, make_app
+from ddwizard.tui.widgets.help_panel import HelpPanel
+from ddwizard.tui.widgets.question import QuestionField, field_id
 
 
 def answered_session(services: Services, name: str = "Flow review") -> SessionHandle:

@@ -7,9 +7,9 @@ from typing import Any
 from tests.tui.conftest import SIZE, read_session, sync
 from textual.widgets import Input, RadioSet, Select, Static
 
-from ddwizard.screens.questions import QuestionsScreen
-from ddwizard.services import Services, make_app
-from ddwizard.widgets.question import QuestionField, field_id
+from ddwizard.tui.screens.questions import QuestionsScreen
+from ddwizard.tui.services import Services, make_app
+from ddwizard.tui.widgets.question import QuestionField, field_id
 
 
 def field(app: Any, qid: str) -> QuestionField:

@@ -10,9 +10,9 @@ from tests.tui.conftest import MANDATE, SIZE, read_session, sync
 from textual import events
 from textual.widgets import RadioSet, Tabs
 
-from ddwizard.screens.questions import QuestionsScreen
-from ddwizard.services import Services, make_app
-from ddwizard.widgets.question import QuestionField, field_id
+from ddwizard.tui.screens.questions import QuestionsScreen
+from ddwizard.tui.services import Services, make_app
+from ddwizard.tui.widgets.question import QuestionField, field_id
 
 
 @sync

@@ -9,13 +9,13 @@ import pytest
 from tests.tui.conftest import SIZE, demo_session, read_session, sync
 from textual.widgets import DataTable, Input, Static
 
-from ddwizard.app import DdwizardApp
 from ddwizard.core.questionnaire import DEFAULT_WEIGHTS
-from ddwizard.core.session import Position
-from ddwizard.screens.help import HelpScreen
-from ddwizard.screens.questions import QuestionsScreen
-from ddwizard.screens.weights import WeightsScreen
-from ddwizard.services import Services, make_app
+from ddwizard.core.sessions.session import Position
+from ddwizard.tui.app import DdwizardApp
+from ddwizard.tui.screens.help import HelpScreen
+from ddwizard.tui.screens.questions import QuestionsScreen
+from ddwizard.tui.screens.weights import WeightsScreen
+from ddwizard.tui.services import Services, make_app
 
 
 def lazy_services(repo_root: Path, sessions: Path, providers: Path | None = None) -> Services:

@@ -15,9 +15,9 @@ from tests.tui.conftest import MANDATE
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-import ddwizard.core.store as store_module
-from ddwizard.core.store import SessionHandle
-from ddwizard.services import Services, make_app
+import ddwizard.core.sessions.store as store_module
+from ddwizard.core.sessions.store import SessionHandle
+from ddwizard.tui.services import Services, make_app
 
 FIXED_NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 SNAPSHOT_DATA = Path(__file__).resolve().parent / "snapshot_data"

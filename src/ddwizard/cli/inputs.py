@@ -10,7 +10,7 @@ from ddwizard.cli.context import CliContext
 from ddwizard.core.answers import AnswerSheet, parse_answers_file
 
 if TYPE_CHECKING:
-    from ddwizard.core.session import Session
+    from ddwizard.core.sessions.session import Session
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ def load_review_input(ctx: CliContext, ref: str) -> ReviewInput:
             session=None,
             warnings=parsed.warnings,
         )
-    from ddwizard.core.store import SessionStore
+    from ddwizard.core.sessions.store import SessionStore
 
     session = SessionStore(ctx.sessions_dir).load(ref, ctx.questionnaires, ctx.catalog)
     return ReviewInput(

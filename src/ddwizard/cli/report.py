@@ -61,7 +61,7 @@ def run_report(args: argparse.Namespace) -> int:
             stale_after_days=days,
         )
     else:
-        from ddwizard.core.store import SessionStore
+        from ddwizard.core.sessions.store import SessionStore
 
         store = SessionStore(ctx.sessions_dir)
         with store.open(args.session, ctx.questionnaires, ctx.catalog) as handle:

@@ -1,6 +1,6 @@
 """Session commands: ``sessions``, ``answer``, ``verify`` and ``status``.
 
-Thin wrappers over ``ddwizard.core.store``: the core validates and saves; these only choose
+Thin wrappers over ``ddwizard.core.sessions.store``: the core validates and saves; these only choose
 what to print. Errors are ``DdwizardError``s, which ``ddwizard.cli.main`` turns into exit 1.
 """
 
@@ -13,10 +13,10 @@ from pathlib import Path
 
 from ddwizard.cli.context import CliContext
 from ddwizard.core.answers import parse_answers_file
-from ddwizard.core.audit import verify_session
 from ddwizard.core.errors import DdwizardError
-from ddwizard.core.session import SESSION_SUFFIX
-from ddwizard.core.store import (
+from ddwizard.core.sessions.audit import verify_session
+from ddwizard.core.sessions.session import SESSION_SUFFIX
+from ddwizard.core.sessions.store import (
     SessionHandle,
     SessionNotFound,
     SessionStore,

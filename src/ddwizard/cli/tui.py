@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 
-from ddwizard.services import Services, make_app
+from ddwizard.tui.services import Services, make_app
 
 
 def _services(args: argparse.Namespace) -> Services:

@@ -70,7 +70,7 @@ def run_demo(
     today: date | None = None,
 ) -> DemoResult:
     """Create (or update) the demo session, apply the demo answers and write its memo."""
-    from ddwizard.core.store import SessionNotFound, SessionStore
+    from ddwizard.core.sessions.store import SessionNotFound, SessionStore
 
     parsed = load_demo_answers(qset, catalog, as_of=today or date.today())
     store = SessionStore(sessions_dir)

@@ -170,7 +170,7 @@ class ReviewRecord:
 
 
 def record_from_session(session: Any) -> ReviewRecord:
-    """The record of a saved ``ddwizard.core.session.Session``."""
+    """The record of a saved ``ddwizard.core.sessions.session.Session``."""
     events = tuple(_audit_row(e) for e in getattr(session, "audit", ()) or ())
     stamps = {
         str(kind): {k: str(v) for k, v in _as_mapping(stamp).items() if k in STAMP_KEYS}

@@ -22,12 +22,12 @@ from textual.widgets import Button, Header, Input, ProgressBar, Select, Static
 from textual.worker import Worker, WorkerState
 
 from ddwizard.core.errors import DdwizardError
-from ddwizard.core.session import Position
-from ddwizard.widgets.footer import WizardFooter
+from ddwizard.core.sessions.session import Position
+from ddwizard.tui.widgets.footer import WizardFooter
 
 if TYPE_CHECKING:
-    from ddwizard.app import DdwizardApp
     from ddwizard.core.report.render import Format
+    from ddwizard.tui.app import DdwizardApp
 
 FORMATS = [("PDF (archival, session embedded)", "pdf"), ("HTML", "html"), ("Markdown", "md")]
 

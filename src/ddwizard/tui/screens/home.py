@@ -16,13 +16,13 @@ from textual.widgets import Header, Input, Static
 from textual.worker import Worker, WorkerState
 
 from ddwizard.core.errors import DdwizardError
-from ddwizard.widgets.footer import WizardFooter
+from ddwizard.tui.widgets.footer import WizardFooter
 
 if TYPE_CHECKING:
     from textual.widgets import DataTable
 
-    from ddwizard.app import DdwizardApp
-    from ddwizard.core.store import SessionSummary
+    from ddwizard.core.sessions.store import SessionSummary
+    from ddwizard.tui.app import DdwizardApp
 
 LOAD_DELAY = 0.1
 """Seconds after the first paint before the data starts loading in a worker thread."""

@@ -16,13 +16,13 @@ from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ddwizard.core.answers import applicable_values, diligence_lookup
-from ddwizard.core.session import Position
-from ddwizard.screens.confirm import ConfirmScreen
-from ddwizard.widgets.footer import WizardFooter
-from ddwizard.widgets.help_panel import SEVERITY_STYLES
+from ddwizard.core.sessions.session import Position
+from ddwizard.tui.screens.confirm import ConfirmScreen
+from ddwizard.tui.widgets.footer import WizardFooter
+from ddwizard.tui.widgets.help_panel import SEVERITY_STYLES
 
 if TYPE_CHECKING:
-    from ddwizard.app import DdwizardApp
+    from ddwizard.tui.app import DdwizardApp
 
 
 @dataclass(frozen=True)

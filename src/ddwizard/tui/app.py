@@ -17,14 +17,14 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from ddwizard.core.errors import DdwizardError
-from ddwizard.services import Services
+from ddwizard.tui.services import Services
 
 if TYPE_CHECKING:
     from textual.timer import Timer
 
     from ddwizard.core.results import Evaluation
-    from ddwizard.core.session import Position, Session
-    from ddwizard.core.store import SessionHandle
+    from ddwizard.core.sessions.session import Position, Session
+    from ddwizard.core.sessions.store import SessionHandle
 
 POSITION_DELAY = 0.5
 """Seconds after the last focus change before the position is written."""
@@ -81,7 +81,7 @@ class DdwizardApp(App[None]):
         if self._initial_handle is not None:
             # Straight into a review: the home screen is built only if the user asks for it.
             return Screen()
-        from ddwizard.screens.home import HomeScreen
+        from ddwizard.tui.screens.home import HomeScreen
 
         return HomeScreen()
 
@@ -267,7 +267,7 @@ class DdwizardApp(App[None]):
 
     def _build(self, name: str, position: Position | None) -> Screen[Any]:
         if name == "mandate":
-            from ddwizard.screens.questions import QuestionsScreen
+            from ddwizard.tui.screens.questions import QuestionsScreen
 
             return QuestionsScreen(
                 "mandate",
@@ -275,7 +275,7 @@ class DdwizardApp(App[None]):
                 question=position.question if position else None,
             )
         if name == "diligence":
-            from ddwizard.screens.questions import QuestionsScreen
+            from ddwizard.tui.screens.questions import QuestionsScreen
 
             return QuestionsScreen(
                 "diligence",
@@ -284,19 +284,19 @@ class DdwizardApp(App[None]):
                 provider=position.provider if position else None,
             )
         if name == "weights":
-            from ddwizard.screens.weights import WeightsScreen
+            from ddwizard.tui.screens.weights import WeightsScreen
 
             return WeightsScreen()
         if name == "results":
-            from ddwizard.screens.results import ResultsScreen
+            from ddwizard.tui.screens.results import ResultsScreen
 
             return ResultsScreen()
         if name == "review":
-            from ddwizard.screens.review import ReviewScreen
+            from ddwizard.tui.screens.review import ReviewScreen
 
             return ReviewScreen()
         if name == "export":
-            from ddwizard.screens.export import ExportScreen
+            from ddwizard.tui.screens.export import ExportScreen
 
             return ExportScreen()
         raise ValueError(f"unknown screen {name!r}")
@@ -305,7 +305,7 @@ class DdwizardApp(App[None]):
         """Close the session and return to the home screen."""
         if self.handle is None:
             return
-        from ddwizard.screens.home import HomeScreen
+        from ddwizard.tui.screens.home import HomeScreen
 
         self.flush_screen()
         self.close_session()
@@ -320,7 +320,7 @@ class DdwizardApp(App[None]):
             self.switch_screen(HomeScreen())
 
     def action_show_help(self) -> None:
-        from ddwizard.screens.help import HelpScreen
+        from ddwizard.tui.screens.help import HelpScreen
 
         if isinstance(self.screen, HelpScreen):
             self.screen.dismiss()
@@ -336,7 +336,7 @@ class DdwizardApp(App[None]):
     # --- command palette ---------------------------------------------------------------
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        from ddwizard.screens.help import action_available
+        from ddwizard.tui.screens.help import action_available
 
         yield from super().get_system_commands(screen)
         if self.handle is not None:

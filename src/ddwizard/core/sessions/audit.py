@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic_core import to_jsonable_python
 
-from ddwizard.core.session import AuditEvent, Session, answer_record, utc_now
+from ddwizard.core.sessions.session import AuditEvent, Session, answer_record, utc_now
 
 GENESIS_HASH = "0" * 64
 """``prev_hash`` of the first event."""

@@ -1,6 +1,6 @@
 """A saved review: the record a compliance officer builds over days and files for audit.
 
-The session is plain data (pydantic models); ``ddwizard.core.store`` owns the file, the lock
+The session is plain data (pydantic models); ``ddwizard.core.sessions.store`` owns the file, the lock
 and every edit. The on-disk form is canonical JSON: the record's fields, then the audit trail
 with one event per line, so a long trail is cheap to re-serialize (events serialized by one
 save are reused by the next) and the file stays readable and diffable.
@@ -21,7 +21,7 @@ from ddwizard.core.answers import Answer, AnswerSheet, applicable_values
 from ddwizard.core.questionnaire import QuestionnaireSet
 
 SCHEMA_VERSION = 1
-"""Version of the session file layout; ``ddwizard.core.migration`` upgrades older files."""
+"""Version of the session file layout; ``ddwizard.core.sessions.migration`` upgrades older files."""
 
 SessionStatus = Literal["in_progress", "ready_for_review", "final"]
 STATUSES: tuple[str, ...] = ("in_progress", "ready_for_review", "final")
@@ -68,7 +68,7 @@ class Position(_Model):
 
 
 class AuditEvent(_Model):
-    """One append-only, hash-chained entry of the audit trail (see ``ddwizard.core.audit``)."""
+    """One append-only, hash-chained entry of the audit trail (see ``ddwizard.core.sessions.audit``)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 

@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ddwizard.app import DdwizardApp
     from ddwizard.core.loading import DataFolders
     from ddwizard.core.provider import ProviderCatalog
     from ddwizard.core.questionnaire import QuestionnaireSet
-    from ddwizard.core.store import SessionHandle, SessionStore
+    from ddwizard.core.sessions.store import SessionHandle, SessionStore
+    from ddwizard.tui.app import DdwizardApp
 
 
 def utc_now() -> datetime:
@@ -94,7 +94,7 @@ class Services:
         if self._store is None:
             with self._lock:
                 if self._store is None:
-                    from ddwizard.core.store import SessionStore
+                    from ddwizard.core.sessions.store import SessionStore
 
                     assert self._sessions_dir is not None
                     self._store = SessionStore(self._sessions_dir)
@@ -125,6 +125,6 @@ class Services:
 
 def make_app(services: Services, *, handle: SessionHandle | None = None) -> DdwizardApp:
     """The wizard over ``services``; with ``handle`` it opens straight into that session."""
-    from ddwizard.app import DdwizardApp
+    from ddwizard.tui.app import DdwizardApp
 
     return DdwizardApp(services, handle=handle)

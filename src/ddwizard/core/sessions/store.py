@@ -32,9 +32,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from ddwizard.core.answers import WEIGHTS_QUESTION, Answer, AnswersFile
-from ddwizard.core.audit import append_events, default_actor
 from ddwizard.core.errors import DataError, DdwizardError
-from ddwizard.core.migration import (
+from ddwizard.core.provider import ProviderCatalog
+from ddwizard.core.questionnaire import QuestionnaireSet, coerce_value
+from ddwizard.core.sessions.audit import append_events, default_actor
+from ddwizard.core.sessions.migration import (
     QuestionnaireChanges,
     SessionTooNewError,
     UpgradeError,
@@ -42,9 +44,7 @@ from ddwizard.core.migration import (
     migrate_questionnaires,
     upgrade_document,
 )
-from ddwizard.core.provider import ProviderCatalog
-from ddwizard.core.questionnaire import QuestionnaireSet, coerce_value
-from ddwizard.core.session import (
+from ddwizard.core.sessions.session import (
     MAX_NAME_LENGTH,
     SCHEMA_VERSION,
     SESSION_SUFFIX,

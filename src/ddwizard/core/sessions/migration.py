@@ -19,7 +19,7 @@ from typing import Any
 
 from ddwizard.core.answers import WEIGHTS_QUESTION, Answer
 from ddwizard.core.questionnaire import Questionnaire, QuestionnaireSet, value_problem
-from ddwizard.core.session import SCHEMA_VERSION, QuestionnaireStamp, Session
+from ddwizard.core.sessions.session import SCHEMA_VERSION, QuestionnaireStamp, Session
 
 
 class UpgradeError(ValueError):

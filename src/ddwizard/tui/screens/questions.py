@@ -22,15 +22,15 @@ from textual.widgets import Header, OptionList, Static, Tab, Tabs
 
 from ddwizard.core.answers import Answer, applicable_values, diligence_lookup
 from ddwizard.core.questionnaire import Questionnaire, Section
-from ddwizard.core.session import Position
-from ddwizard.widgets.footer import WizardFooter
-from ddwizard.widgets.help_panel import SEVERITY_STYLES, HelpPanel
-from ddwizard.widgets.question import QuestionField
-from ddwizard.widgets.sidebar import SectionSidebar, SectionState
+from ddwizard.core.sessions.session import Position
+from ddwizard.tui.widgets.footer import WizardFooter
+from ddwizard.tui.widgets.help_panel import SEVERITY_STYLES, HelpPanel
+from ddwizard.tui.widgets.question import QuestionField
+from ddwizard.tui.widgets.sidebar import SectionSidebar, SectionState
 
 if TYPE_CHECKING:
-    from ddwizard.app import DdwizardApp
     from ddwizard.core.results import Finding
+    from ddwizard.tui.app import DdwizardApp
 
 Mode = Literal["mandate", "diligence"]
 

@@ -18,11 +18,11 @@ from textual.widgets import Header, Input, Static
 
 from ddwizard.core.answers import WEIGHTS_QUESTION
 from ddwizard.core.questionnaire import CRITERIA, CRITERION_LABELS, DEFAULT_WEIGHTS
-from ddwizard.core.session import Position
-from ddwizard.widgets.footer import WizardFooter
+from ddwizard.core.sessions.session import Position
+from ddwizard.tui.widgets.footer import WizardFooter
 
 if TYPE_CHECKING:
-    from ddwizard.app import DdwizardApp
+    from ddwizard.tui.app import DdwizardApp
 
 
 class WeightsScreen(Screen[None]):

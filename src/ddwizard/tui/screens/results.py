@@ -17,13 +17,13 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
 from ddwizard.core.questionnaire import CRITERIA
-from ddwizard.core.session import Position
-from ddwizard.widgets.footer import WizardFooter
-from ddwizard.widgets.help_panel import SEVERITY_STYLES
+from ddwizard.core.sessions.session import Position
+from ddwizard.tui.widgets.footer import WizardFooter
+from ddwizard.tui.widgets.help_panel import SEVERITY_STYLES
 
 if TYPE_CHECKING:
-    from ddwizard.app import DdwizardApp
     from ddwizard.core.results import Evaluation
+    from ddwizard.tui.app import DdwizardApp
 
 SHORT_LABELS = {
     "liquidity": "Liq",
