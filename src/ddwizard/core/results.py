@@ -6,10 +6,156 @@ a finding. ``Evaluation.to_json`` is the ``ddwizard score --json`` contract.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Literal
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Literal, NamedTuple
 
 from ddwizard.core.questionnaire import Severity
+
+
+class Tier(StrEnum):
+    """Where a provider stands against the mandate's hard requirements (DECISIONS.md §1)."""
+
+    MEETS = "meets"
+    """Every hard requirement met."""
+    CONDITIONAL = "conditional"
+    """None breached, at least one unconfirmed."""
+    EXCLUDED = "excluded"
+    """At least one breached."""
+
+    @property
+    def order(self) -> int:
+        return _TIER_ORDER[self]
+
+    @property
+    def label(self) -> str:
+        return TIER_LABELS[self]
+
+
+_TIER_ORDER: Mapping[Tier, int] = {Tier.MEETS: 0, Tier.CONDITIONAL: 1, Tier.EXCLUDED: 2}
+TIER_LABELS: Mapping[Tier, str] = {
+    Tier.MEETS: "meets the mandate",
+    Tier.CONDITIONAL: "conditional",
+    Tier.EXCLUDED: "excluded",
+}
+
+
+class RequirementState(StrEnum):
+    MET = "met"
+    UNCONFIRMED = "unconfirmed"
+    BREACHED = "breached"
+
+
+class RecommendationStatus(StrEnum):
+    """How far the recommendation can be relied on (DECISIONS.md §2)."""
+
+    SUPPORTED = "supported"
+    PROVISIONAL = "provisional"
+    NONE = "none"
+
+
+class RequirementId(StrEnum):
+    """Typed id of a hard requirement the mandate can state (one row of the facts table)."""
+
+    REGIONS = "regions"
+    LICENCES = "licences"
+    QUALIFIED_CUSTODIAN = "qualified_custodian"
+    MIN_STANDING = "min_standing"
+    BANK_BACKED = "bank_backed"
+    STAKING = "staking"
+    TRADE_FROM_CUSTODY = "trade_from_custody"
+    INSTANT_SETTLEMENT = "instant_settlement"
+    SOC1 = "soc1"
+    SOC2 = "soc2"
+    INSURANCE = "insurance"
+    POLICY_ENGINE = "policy_engine"
+    SEGREGATION = "segregation"
+    BANKRUPTCY_REMOTENESS = "bankruptcy_remoteness"
+    SLA = "sla"
+    MAX_FEE = "max_fee"
+
+
+class Topic(StrEnum):
+    """Typed topic of an open or confirmed item; values keep the wording used before."""
+
+    REGIONS = "regions served"
+    LICENCES = "licences"
+    QUALIFIED_CUSTODIAN = "qualified custodian"
+    MIN_STANDING = "regulatory standing"
+    BANK_BACKED = "bank backing"
+    STAKING = "staking"
+    TRADE_FROM_CUSTODY = "trading from custody"
+    INSTANT_SETTLEMENT = "instant settlement"
+    SOC1 = "SOC 1 Type II"
+    SOC2 = "SOC 2 Type II"
+    INSURANCE = "insurance"
+    POLICY_ENGINE = "policy engine"
+    SEGREGATION = "segregation"
+    BANKRUPTCY_REMOTENESS = "bankruptcy remoteness"
+    SLA = "contractual SLA"
+    MAX_FEE = "custody fee"
+    COLD_STORAGE = "cold storage"
+    KEY_MANAGEMENT = "key management"
+    STAKING_ASSETS = "staking assets"
+    GOVERNANCE = "governance"
+    SUPPORTED_ASSETS = "supported assets"
+    OTC_RFQ = "OTC/RFQ"
+    PRIME_FINANCING = "prime financing"
+    NETWORK_FEES = "network fees"
+    FEE_SCHEDULE = "fee schedule"
+    API = "API"
+    ALWAYS_ON = "24/7 support"
+    WHITE_GLOVE = "account team"
+    ETF_SERVICING = "ETF servicing"
+    DILIGENCE_UNANSWERED = "diligence unanswered"
+    DILIGENCE_UNKNOWN = "diligence unknown"
+    DILIGENCE_UNVERIFIED = "diligence unverified"
+    """A favourable answer on a critical/high question backed by a claim or nothing."""
+
+
+class OpenItemKind(StrEnum):
+    """Why an item is open: lets the memo group items without parsing their messages."""
+
+    NOT_STATED = "not_stated"
+    """The profile does not state the fact (``when``: its last-verified text)."""
+    UNANSWERED = "unanswered"
+    """A diligence question not answered yet."""
+    ANSWERED_UNKNOWN = "answered_unknown"
+    """A diligence question answered ``unknown``."""
+    UNVERIFIED = "unverified"
+    """A favourable answer resting on a claim or no evidence: ask for the document."""
+
+
+class ConditionKind(StrEnum):
+    """What stands between a provisional recommendation and a supported one."""
+
+    UNCONFIRMED_REQUIREMENT = "unconfirmed_requirement"
+    UNANSWERED_QUESTION = "unanswered_question"
+    UNVERIFIED_ANSWER = "unverified_answer"
+    OPEN_FINDING = "open_finding"
+    REVIEWER_PROCESS = "reviewer_process"
+    """A step of the reviewer (e.g. licences not yet checked on the register), not a fault
+    of the provider; it still blocks sign-off."""
+    WEIGHTS_RATIONALE = "weights_rationale"
+    NO_CANDIDATE = "no_candidate"
+
+
+class DiligenceKey(NamedTuple):
+    """A diligence answer's key: which provider, which question ("provider:question" as text)."""
+
+    provider_id: str
+    question_id: str
+
+    def __str__(self) -> str:
+        return f"{self.provider_id}:{self.question_id}"
+
+    @classmethod
+    def parse(cls, text: str) -> DiligenceKey:
+        provider_id, sep, question_id = text.partition(":")
+        if not sep or not provider_id or not question_id:
+            raise ValueError(f"expected 'provider:question', got {text!r}")
+        return cls(provider_id, question_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +179,9 @@ class CriterionScore:
 class Exclusion:
     provider_id: str
     reasons: tuple[str, ...]
+    """One per breached requirement, quoting the fact, source and date, or the answer."""
+    requirements: tuple[RequirementCheck, ...] = ()
+    """Every hard requirement with its state (breached ones give the reasons)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,11 +189,16 @@ class OpenItem:
     """Something unknown that must be confirmed with the provider (or the client)."""
 
     provider_id: str | None
-    topic: str
+    topic: Topic
     message: str
     question_id: str | None = None
     what: str = ""
     """The fact to confirm, without the lead-in ("a current SOC 2 Type II report")."""
+    kind: OpenItemKind = OpenItemKind.NOT_STATED
+    when: str = ""
+    """For NOT_STATED: the profile's "last verified D"; for diligence items: how answered."""
+    requirement: RequirementId | None = None
+    """The hard requirement this item leaves unconfirmed, if any."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,12 +206,14 @@ class ConfirmedItem:
     """A profile gap the diligence answers have closed, and the answers that closed it."""
 
     provider_id: str | None
-    topic: str
+    topic: Topic
     message: str
     question_ids: tuple[str, ...] = ()
 
 
-FindingSource = Literal["diligence", "unknown_answer", "stale_evidence", "missing_evidence"]
+FindingSource = Literal[
+    "diligence", "unknown_answer", "stale_evidence", "missing_evidence", "mandate_breach"
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,10 +229,67 @@ class Finding:
     evidence: str | None = None
     document_date: str | None = None
     source: FindingSource = "diligence"
+    breaches_mandate: bool = False
+    """The answer contradicts a hard requirement of the mandate (the provider is excluded)."""
+    requirement: RequirementId | None = None
+    """The requirement it breaches, when ``breaches_mandate``."""
 
     @property
     def blocks_recommendation(self) -> bool:
         return self.severity == Severity.CRITICAL
+
+    @property
+    def key(self) -> DiligenceKey:
+        return DiligenceKey(self.provider_id, self.question_id)
+
+
+@dataclass(frozen=True, slots=True)
+class RequirementCheck:
+    """One hard requirement for one provider: its state and what it rests on."""
+
+    requirement: RequirementId
+    label: str
+    """The requirement in words ("SOC 1 Type II report")."""
+    state: RequirementState
+    basis: str
+    """Why, quoting the fact with its source and date, or the diligence answer and its date."""
+    to_confirm: str = ""
+    """For UNCONFIRMED: the sentence saying what to confirm with the provider."""
+    question_id: str | None = None
+    """The question (mandate or diligence) that asks about it."""
+    profile_basis: str = ""
+    """When diligence decided the state: what the profile said, kept for display."""
+
+
+@dataclass(frozen=True, slots=True)
+class Unconfirmed:
+    """A hard requirement not yet confirmed for a conditional provider."""
+
+    requirement: RequirementId
+    label: str
+    to_confirm: str
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """One thing that must happen before the recommendation is supported."""
+
+    kind: ConditionKind
+    text: str
+    provider_id: str | None = None
+    question_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DiligenceProgress:
+    """How much of a provider's applicable diligence questionnaire is answered, and how well."""
+
+    asked: int
+    """Applicable questions."""
+    answered: int
+    """Answered (any value, including unknown)."""
+    documentary: int
+    """Answered on current documentary evidence (seen_doc/public_source, dated, not stale)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +312,13 @@ class RankedProvider:
     explanation: str
     blocked_by: tuple[Finding, ...] = ()
     """Open critical findings: such a provider is never the recommendation."""
+    tier: Tier = Tier.MEETS
+    unconfirmed: tuple[Unconfirmed, ...] = ()
+    """For a conditional provider: each requirement to confirm."""
+    requirements: tuple[RequirementCheck, ...] = ()
+    """Every hard requirement of the mandate with its state for this provider."""
+    profiled: bool = True
+    """False: the profile confirms none of the hard requirements ("to consider, not profiled")."""
 
     def criterion(self, name: str) -> CriterionScore:
         for c in self.criteria:
@@ -150,6 +370,21 @@ class Evaluation:
     """Notes on answers that do not apply (their question's condition is false)."""
     confirmed_items: tuple[ConfirmedItem, ...] = ()
     """Open items of the profiles that the diligence answers have closed."""
+    recommendation_status: RecommendationStatus = RecommendationStatus.NONE
+    conditions: tuple[Condition, ...] = ()
+    """What must happen before the recommendation is supported, one by one."""
+    not_profiled: tuple[str, ...] = ()
+    """Provider ids whose profile confirms none of the hard requirements: to consider only."""
+    diligence_progress: Mapping[str, DiligenceProgress] = field(default_factory=dict)
+    """Per shortlisted provider."""
+
+    def tier_of(self, provider_id: str) -> Tier | None:
+        ranked = self.ranked(provider_id)
+        if ranked is not None:
+            return ranked.tier
+        if any(e.provider_id == provider_id for e in self.excluded):
+            return Tier.EXCLUDED
+        return None
 
     def ranked(self, provider_id: str) -> RankedProvider | None:
         for r in self.eligible:
@@ -179,6 +414,9 @@ class Evaluation:
                     "explanation": r.explanation,
                     "criteria_explanations": {c.criterion: c.explain() for c in r.criteria},
                     "blocked_by_critical": [f.question_id for f in r.blocked_by],
+                    "tier": r.tier.value,
+                    "unconfirmed": [u.label for u in r.unconfirmed],
+                    "profiled": r.profiled,
                 }
                 for r in self.eligible
             ],
@@ -187,6 +425,13 @@ class Evaluation:
             ],
             "recommendation": self.recommendation,
             "recommendation_reason": self.recommendation_reason,
+            "recommendation_status": self.recommendation_status.value,
+            "conditions": [c.text for c in self.conditions],
+            "not_profiled": list(self.not_profiled),
+            "diligence_progress": {
+                pid: {"asked": p.asked, "answered": p.answered, "documentary": p.documentary}
+                for pid, p in self.diligence_progress.items()
+            },
             "alternates": list(self.alternates),
             "shortlist": list(self.shortlist),
             "red_flags": [
@@ -197,6 +442,7 @@ class Evaluation:
                     "message": f.message,
                     "mitigation": f.mitigation,
                     "source": f.source,
+                    "breaches_mandate": f.breaches_mandate,
                 }
                 for f in self.red_flags
             ],

@@ -28,6 +28,7 @@ from ddwizard.core.matching.mandate import Mandate
 from ddwizard.core.matching.mandate_warnings import mandate_warnings, shortlist_warnings
 from ddwizard.core.provider import Provider, ProviderCatalog
 from ddwizard.core.questionnaire import QuestionnaireSet
+from ddwizard.core.settings import DEFAULT_SETTINGS, Settings
 from ddwizard.core.results import (
     ConfirmedItem,
     Evaluation,
@@ -90,13 +91,15 @@ def evaluate(
     sheet: AnswerSheet,
     *,
     today: _dt.date | None = None,
+    settings: Settings = DEFAULT_SETTINGS,
 ) -> Evaluation:
     """Eligibility, ranking, red flags, warnings, recommendation and robustness for one review.
 
-    Pure and deterministic: no I/O; ``today`` (default: the current date) only dates evidence.
+    Pure and deterministic: no I/O; ``today`` (default: the current date) only dates evidence,
+    and ``settings`` says when a document is too old to count.
     """
     with _cyclic_gc_paused():
-        return _evaluate(qset, catalog, sheet, today or _dt.date.today())
+        return _evaluate(qset, catalog, sheet, today or _dt.date.today(), settings)
 
 
 def _evaluate(
@@ -104,6 +107,7 @@ def _evaluate(
     catalog: ProviderCatalog,
     sheet: AnswerSheet,
     today: _dt.date,
+    settings: Settings,
 ) -> Evaluation:
     values = applicable_values(qset, sheet.selection)
     ignored = _ignored_selection(qset, sheet, values)
@@ -264,7 +268,7 @@ def _evaluate(
                 answers,
                 qset,
                 shown=diligence_lookup(qset, values, answers),
-                stale_before=today - redflags.STALE_AFTER,
+                stale_before=settings.stale_before(today),
             )
             confirmed.extend(closed)
         open_items.extend(profile_items)
