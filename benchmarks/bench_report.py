@@ -194,7 +194,7 @@ def main() -> int:
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
 
     from ddwizard.core.loading import load_providers, load_questionnaires
-    from ddwizard.core.report import answers_file_memo
+    from ddwizard.core.usecases.write_memo import answers_file_memo
     from ddwizard.core.resources import bundled_dir
 
     tmp = Path(tempfile.mkdtemp(prefix="ddwizard-bench-"))

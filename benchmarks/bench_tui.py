@@ -67,15 +67,16 @@ WIZARD_APP = textwrap.dedent(
     """
     import sys
     from ddwizard.cli import build_parser
-    from ddwizard.cli.tui import _services
-    from ddwizard.tui.services import make_app
+    from ddwizard.core.usecases.open_review import open_review
+    from ddwizard.core.workspace import Workspace
+    from ddwizard.tui.factory import make_app
 
     argv = sys.argv[1:]
     args = build_parser().parse_args(argv)
-    services = _services(args)
+    services = Workspace.from_namespace(args)
     handle = None
     if args.command == "resume":
-        handle = services.store.open(args.session, services.qset, services.catalog)
+        handle = open_review(services, args.session)
     app = make_app(services, handle=handle)
 
     async def ready(pilot):
@@ -135,7 +136,8 @@ def answer_and_advance_ms(sessions: Path, repeat: int) -> tuple[float, float, fl
 
     from ddwizard.core.loading import DataFolders
     from ddwizard.tui.screens.questions import QuestionsScreen
-    from ddwizard.tui.services import Services, make_app
+    from ddwizard.tui.factory import make_app
+    from ddwizard.tui.services import Services
 
     services = Services.load(sessions, DataFolders.resolve())
     handle = services.store.create("Bench answer", services.qset, services.catalog)

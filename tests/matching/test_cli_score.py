@@ -140,6 +140,7 @@ def test_saved_session_scores_like_its_answers_file(
             "acme-review",
             "--answers",
             str(path),
+            "--new",
         ],
         capture_output=True,
         text=True,

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ddwizard.core.answers import parse_answers_file
-from ddwizard.core.report import answers_file_memo
+from ddwizard.core.usecases.write_memo import answers_file_memo
 
 ANSWERS = "\ufeffname: Record check\nanswers:\n  client.entity_name: Kestrel Fund\n  client.regions: [eu]\n"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ddwizard.core.answers import Answer, AnswerSheet
-from ddwizard.core.demo import demo_memo_context
+from ddwizard.core.usecases.demo import demo_memo_context
 from ddwizard.core.questionnaire import DEFAULT_WEIGHTS, Severity
 from ddwizard.core.report.chart import ChartInput, build_score_chart
 from ddwizard.core.report.context import ReviewRecord, make_memo_context

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from ddwizard.core.report import answers_file_memo
+from ddwizard.core.usecases.write_memo import answers_file_memo
 from ddwizard.core.report.render import (
     FetchLog,
     ResourceRefused,

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from ddwizard.core.report import answers_file_memo
+from ddwizard.core.usecases.write_memo import answers_file_memo
 from ddwizard.core.resources import bundled_dir
 
 ENTITY = "Acme {{ 7*7 }} Fund {% raw %}"

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import weasyprint
 
-from ddwizard.core.report import answers_file_memo
+from ddwizard.core.usecases.write_memo import answers_file_memo
 from ddwizard.core.resources import bundled_dir
 
 REPO = Path(__file__).resolve().parents[2]

@@ -239,7 +239,7 @@ def test_final_session_memo_says_final_not_draft(
     tmp_path: Path, read_pdf: Any, qset: Any, catalog: Any
 ) -> None:
     from ddwizard.core.demo import load_demo_answers
-    from ddwizard.core.report import session_memo
+    from ddwizard.core.usecases.write_memo import session_memo
 
     store = SessionStore(tmp_path / "sessions")
     with store.create("Final review", qset, catalog, preparer="R. Reviewer") as handle:
@@ -270,7 +270,7 @@ def test_questionnaire_change_shows_retired_answers_and_reconfirmations(
 ) -> None:
     """After a question is removed and another reworded, the memo keeps both in view."""
     from ddwizard.core.demo import load_demo_answers
-    from ddwizard.core.report import session_memo
+    from ddwizard.core.usecases.write_memo import session_memo
 
     store = SessionStore(tmp_path / "sessions")
     with store.create("Changing questionnaire", qset, catalog) as handle:

@@ -178,7 +178,7 @@ def test_firm_branding_is_used(firm_templates: Path, answers_file: Path, tmp_pat
 
 
 def test_html_is_standalone_with_the_stylesheet_inlined(qset: Any, catalog: Any) -> None:
-    from ddwizard.core.demo import demo_memo_context
+    from ddwizard.core.usecases.demo import demo_memo_context
 
     memo = demo_memo_context(qset, catalog, today=date(2026, 11, 28))
     html = render_html(memo, bundled_dir("report_templates"))
@@ -239,7 +239,7 @@ def test_importing_the_report_package_does_not_import_weasyprint() -> None:
 def test_runtime_error_in_a_template_names_file_and_line(
     firm_templates: Path, qset: Any, catalog: Any
 ) -> None:
-    from ddwizard.core.demo import demo_memo_context
+    from ddwizard.core.usecases.demo import demo_memo_context
 
     _break(firm_templates / "partials" / "_robustness.html.j2", 2, "{{ 1 // 0 }}")
     memo = demo_memo_context(qset, catalog, today=date(2026, 11, 28))

@@ -26,7 +26,7 @@ def test_answer_creates_then_updates_a_session(
     qset: QuestionnaireSet,
     catalog: ProviderCatalog,
 ) -> None:
-    result = cli("answer", "acme", "--answers", str(answers_path))
+    result = cli("answer", "acme", "--answers", str(answers_path), "--new")
     assert result.code == 0, result.err
     assert "created session" in result.out
     assert "client.regions: us" in result.out
@@ -73,7 +73,7 @@ def test_answer_at_a_json_path_creates_the_file_there(
     catalog: ProviderCatalog,
 ) -> None:
     target = tmp_path / "elsewhere" / "acme-review.json"
-    result = cli("answer", str(target), "--answers", str(answers_path))
+    result = cli("answer", str(target), "--answers", str(answers_path), "--new")
     assert result.code == 0, result.err
     assert target.is_file()
     assert not list(store.root.glob("*.json"))
@@ -88,7 +88,7 @@ def test_invalid_answers_file_leaves_the_session_untouched(
     answers_path: Path,
     write_answers: Any,
 ) -> None:
-    assert cli("answer", "acme", "--answers", str(answers_path)).code == 0
+    assert cli("answer", "acme", "--answers", str(answers_path), "--new").code == 0
     path = only_session(store)
     before = path.read_bytes()
     backup = backup_path(path).read_bytes()
@@ -118,7 +118,7 @@ def test_invalid_answers_file_leaves_the_session_untouched(
     )
     # Nothing created either when the session did not exist yet.
     bad = write_answers(bad_files["unknown provider"], "bad.yaml")
-    assert cli("answer", "brand new", "--answers", str(bad)).code == 1
+    assert cli("answer", "brand new", "--answers", str(bad), "--new").code == 1
     assert only_session(store) == path
 
 
@@ -132,7 +132,7 @@ def test_sessions_table_and_json(
     assert "no sessions" in cli("sessions").out
     with store.create("Older review", qset, catalog):
         pass
-    assert cli("answer", "acme", "--answers", str(answers_path)).code == 0
+    assert cli("answer", "acme", "--answers", str(answers_path), "--new").code == 0
     result = cli("sessions")
     assert result.code == 0
     lines = result.out.splitlines()
@@ -154,7 +154,7 @@ def test_status_command_and_reopen(
     qset: QuestionnaireSet,
     catalog: ProviderCatalog,
 ) -> None:
-    assert cli("answer", "acme", "--answers", str(answers_path)).code == 0
+    assert cli("answer", "acme", "--answers", str(answers_path), "--new").code == 0
     assert "in_progress -> ready_for_review" in cli("status", "acme", "ready_for_review").out
     assert cli("status", "acme", "final").code == 0
     result = cli("answer", "acme", "--answers", str(answers_path))
@@ -208,7 +208,7 @@ def test_answer_with_a_path_like_name_stays_in_the_sessions_folder(
     catalog: ProviderCatalog,
 ) -> None:
     for name in ("../../etc/passwd", "a/b"):
-        result = cli("answer", name, "--answers", str(answers_path))
+        result = cli("answer", name, "--answers", str(answers_path), "--new")
         assert result.code == 0, result.err
     files = sorted(store.root.glob("*.json"))
     assert len(files) == 2

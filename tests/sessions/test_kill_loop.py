@@ -25,7 +25,6 @@ WRITER = textwrap.dedent(
     import sys
     from pathlib import Path
     from ddwizard.cli import main
-    from ddwizard.cli.context import CliContext
     from ddwizard.core.sessions.store import SessionStore
 
     sessions, ref, first, second = sys.argv[1:5]

@@ -14,7 +14,8 @@ from ddwizard.tui.screens.export import ExportScreen
 from ddwizard.tui.screens.questions import QuestionsScreen
 from ddwizard.tui.screens.results import ResultsScreen
 from ddwizard.tui.screens.review import ReviewScreen
-from ddwizard.tui.services import Services, make_app
+from ddwizard.tui.factory import make_app
+from ddwizard.tui.services import Services
 from ddwizard.tui.widgets.help_panel import HelpPanel
 from ddwizard.tui.widgets.question import QuestionField, field_id
 

@@ -8,7 +8,8 @@ from tests.tui.conftest import SIZE, read_session, sync
 from textual.widgets import Input, RadioSet, Select, Static
 
 from ddwizard.tui.screens.questions import QuestionsScreen
-from ddwizard.tui.services import Services, make_app
+from ddwizard.tui.factory import make_app
+from ddwizard.tui.services import Services
 from ddwizard.tui.widgets.question import QuestionField, field_id
 
 

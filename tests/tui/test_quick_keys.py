@@ -11,7 +11,8 @@ from textual import events
 from textual.widgets import RadioSet, Tabs
 
 from ddwizard.tui.screens.questions import QuestionsScreen
-from ddwizard.tui.services import Services, make_app
+from ddwizard.tui.factory import make_app
+from ddwizard.tui.services import Services
 from ddwizard.tui.widgets.question import QuestionField, field_id
 
 

@@ -15,7 +15,8 @@ from ddwizard.tui.app import DdwizardApp
 from ddwizard.tui.screens.help import HelpScreen
 from ddwizard.tui.screens.questions import QuestionsScreen
 from ddwizard.tui.screens.weights import WeightsScreen
-from ddwizard.tui.services import Services, make_app
+from ddwizard.tui.factory import make_app
+from ddwizard.tui.services import Services
 
 
 def lazy_services(repo_root: Path, sessions: Path, providers: Path | None = None) -> Services:

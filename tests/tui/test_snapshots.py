@@ -17,7 +17,8 @@ from textual.widgets import Input
 
 import ddwizard.core.sessions.store as store_module
 from ddwizard.core.sessions.store import SessionHandle
-from ddwizard.tui.services import Services, make_app
+from ddwizard.tui.factory import make_app
+from ddwizard.tui.services import Services
 
 FIXED_NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 SNAPSHOT_DATA = Path(__file__).resolve().parent / "snapshot_data"

@@ -1,8 +1,11 @@
-"""Command line: the stable contract of PRODUCT.md, dispatching to the headless core.
+"""Command line: the stable contract of PRODUCT.md, dispatching to the use cases of the core.
 
-Handlers live in one module per area and are imported only when their command runs, so
-``ddwizard --help`` and the TUI start without loading WeasyPrint or the matching engine.
-Exit codes: 0 success, 1 user or input error (message on stderr, no traceback), 2 usage.
+Handlers live in one module per area and are named in ``HANDLERS`` as strings, imported only
+when their command runs, so ``ddwizard --help`` and the TUI start without loading WeasyPrint or
+the matching engine. The wizard's commands (``ddwizard``, ``new``, ``resume``) are handled by
+``ddwizard.tui.run``: the CLI names it in the table but never imports the TUI (checked by
+``tests/architecture``). Exit codes: 0 success, 1 user or input error (message on stderr, no
+traceback), 2 usage (a mistyped command or choice gets "did you mean").
 """
 
 from __future__ import annotations
@@ -10,17 +13,20 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from ddwizard import __version__
 
 HANDLERS: dict[str, str] = {
-    "tui": "ddwizard.cli.tui:run_home",
-    "new": "ddwizard.cli.tui:run_new",
-    "resume": "ddwizard.cli.tui:run_resume",
+    "tui": "ddwizard.tui.run:run_home",
+    "new": "ddwizard.tui.run:run_new",
+    "resume": "ddwizard.tui.run:run_resume",
     "sessions": "ddwizard.cli.sessions:run_sessions",
+    "questions": "ddwizard.cli.sessions:run_questions",
     "answer": "ddwizard.cli.sessions:run_answer",
     "verify": "ddwizard.cli.sessions:run_verify",
     "status": "ddwizard.cli.sessions:run_status",
@@ -30,6 +36,19 @@ HANDLERS: dict[str, str] = {
     "validate": "ddwizard.cli.validate:run_validate",
     "schema": "ddwizard.cli.validate:run_schema",
 }
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with "did you mean" for a mistyped command or choice."""
+
+    def error(self, message: str) -> NoReturn:
+        found = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+        if found:
+            from ddwizard.core.usecases.suggestions import did_you_mean
+
+            choices = re.findall(r"'([^']*)'", found.group(2))
+            message += did_you_mean(found.group(1), choices)
+        super().error(message)
 
 
 def _add_global_options(parser: argparse.ArgumentParser, *, after_command: bool) -> None:
@@ -61,7 +80,7 @@ def _add_global_options(parser: argparse.ArgumentParser, *, after_command: bool)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="ddwizard",
         description="Choose an institutional crypto custodian and write a due-diligence memo. "
         "Without a command, opens the terminal wizard.",
@@ -87,7 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("sessions", "list saved reviews, most recent first")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
-    p = command("answer", "apply an answers file to a session (created when new)")
+    p = command("answer", "apply an answers file to a review (--new to start one)")
     p.add_argument("session", metavar="SESSION", help="session id, name, or .json path")
     p.add_argument(
         "--answers",
@@ -97,6 +116,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="YAML answers file (see README)",
     )
     p.add_argument("--preparer", help="who applies these answers (default: the file's preparer)")
+    p.add_argument(
+        "--new",
+        action="store_true",
+        help="start a new review called SESSION (a name that matches no review is refused "
+        "without it)",
+    )
+
+    p = command("questions", "list question ids with their labels and types")
+    p.add_argument("--section", metavar="S", help="only this section (id or title)")
+    p.add_argument(
+        "--questionnaire",
+        choices=("selection", "diligence"),
+        default=None,
+        help="only the mandate (selection) or the diligence questions",
+    )
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
     p = command("score", "eligibility, ranking, explanations, red flags and open items")
     p.add_argument(
@@ -121,6 +156,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="DIR",
         help="folder of memo templates (default: bundled)",
+    )
+    p.add_argument(
+        "--unverified",
+        action="store_true",
+        help="write the memo even if the session's audit trail does not verify; every page "
+        "then says INTEGRITY NOT VERIFIED",
     )
 
     p = command("demo", "build a complete example review and its memo, no questions asked")
@@ -154,12 +195,29 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("verify", "check that a session's audit trail is intact")
     p.add_argument("session", metavar="SESSION", help="session id, name, or .json path")
+    p.add_argument(
+        "--memo",
+        type=Path,
+        default=None,
+        metavar="MEMO",
+        help="also check that this memo was issued from the session and that the session's "
+        "trail was not rewritten since",
+    )
 
     p = command("status", "move a review to in_progress, ready_for_review or final")
     p.add_argument("session", metavar="SESSION", help="session id, name, or .json path")
     p.add_argument("status", choices=("in_progress", "ready_for_review", "final"))
     p.add_argument("--reason", help="why (required to reopen a final review)")
     p.add_argument("--preparer", help="who makes the change (recorded in the audit trail)")
+    p.add_argument(
+        "--reviewer",
+        metavar="NAME",
+        help="final without a supported recommendation: the second person signing it off "
+        "(not the preparer)",
+    )
+    p.add_argument(
+        "--rationale", metavar="TEXT", help="with --reviewer: why it is signed off anyway"
+    )
     return parser
 
 

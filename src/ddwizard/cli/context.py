@@ -1,34 +1,13 @@
-"""What every command needs: the data folders and lazily loaded data, from the global options."""
+"""The workspace of one command, from its global options (data folders, sessions, settings)."""
 
 from __future__ import annotations
 
 import argparse
-from functools import cached_property
-from pathlib import Path
 
-from ddwizard.core.loading import DataFolders, load_providers, load_questionnaires
-from ddwizard.core.provider import ProviderCatalog
-from ddwizard.core.questionnaire import QuestionnaireSet
-from ddwizard.core.resources import default_sessions_dir
+from ddwizard.core.workspace import Workspace
 
 
-class CliContext:
-    def __init__(self, args: argparse.Namespace) -> None:
-        self.args = args
-        self.folders = DataFolders.resolve(
-            questionnaires=getattr(args, "questionnaires", None),
-            providers=getattr(args, "providers", None),
-            templates=getattr(args, "templates", None),
-        )
-
-    @cached_property
-    def sessions_dir(self) -> Path:
-        return default_sessions_dir(getattr(self.args, "sessions_dir", None))
-
-    @cached_property
-    def questionnaires(self) -> QuestionnaireSet:
-        return load_questionnaires(self.folders.questionnaires)
-
-    @cached_property
-    def catalog(self) -> ProviderCatalog:
-        return load_providers(self.folders.providers)
+def workspace(args: argparse.Namespace) -> Workspace:
+    """``--sessions-dir``, ``--providers``, ``--questionnaires``, ``--templates``,
+    ``--preparer`` and the environment (``DDWIZARD_HOME``, ``DDWIZARD_STALE_DAYS``)."""
+    return Workspace.from_namespace(args)

@@ -15,9 +15,7 @@ import sys
 from collections import Counter
 from typing import TYPE_CHECKING, TextIO
 
-from ddwizard.cli.context import CliContext
-from ddwizard.cli.inputs import load_review_input
-from ddwizard.core.matching import evaluate
+from ddwizard.cli.context import workspace
 from ddwizard.core.questionnaire import CRITERIA, CRITERION_LABELS, Severity
 
 if TYPE_CHECKING:
@@ -29,15 +27,17 @@ SEVERITY_ORDER = (Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LO
 
 
 def run_score(args: argparse.Namespace) -> int:
-    ctx = CliContext(args)
-    review = load_review_input(ctx, args.session)
+    from ddwizard.core.usecases.evaluate_review import evaluate_review, load_review
+
+    ws = workspace(args)
+    review = load_review(ws, args.session)
     for warning in review.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    evaluation = evaluate(ctx.questionnaires, ctx.catalog, review.sheet)
+    evaluation = evaluate_review(ws, review)
     if getattr(args, "json", False):
         sys.stdout.write(json.dumps(evaluation.to_json(), indent=2, sort_keys=False) + "\n")
         return 0
-    render_report(evaluation, ctx.catalog, review.name, sys.stdout)
+    render_report(evaluation, ws.catalog, review.name, sys.stdout)
     return 0
 
 

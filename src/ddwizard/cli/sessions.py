@@ -1,7 +1,8 @@
-"""Session commands: ``sessions``, ``answer``, ``verify`` and ``status``.
+"""Review commands: ``sessions``, ``answer``, ``questions``, ``verify`` and ``status``.
 
-Thin wrappers over ``ddwizard.core.sessions.store``: the core validates and saves; these only choose
-what to print. Errors are ``DdwizardError``s, which ``ddwizard.cli.main`` turns into exit 1.
+Thin wrappers over the use cases in ``ddwizard.core.usecases``: the core validates, saves and
+refuses; these only choose what to print. Errors are ``DdwizardError``s, which
+``ddwizard.cli.main`` turns into exit 1.
 """
 
 from __future__ import annotations
@@ -11,34 +12,25 @@ import json
 import sys
 from pathlib import Path
 
-from ddwizard.cli.context import CliContext
-from ddwizard.core.answers import parse_answers_file
+from ddwizard.cli.context import workspace
 from ddwizard.core.errors import DdwizardError
-from ddwizard.core.sessions.audit import verify_session
-from ddwizard.core.sessions.session import SESSION_SUFFIX
-from ddwizard.core.sessions.store import (
-    SessionHandle,
-    SessionNotFound,
-    SessionStore,
-    SessionSummary,
-    read_session_file,
-)
+from ddwizard.core.sessions.store import SessionSummary
 
 
 def run_sessions(args: argparse.Namespace) -> int:
-    ctx = CliContext(args)
-    store = SessionStore(ctx.sessions_dir)
+    from ddwizard.core.usecases.open_review import list_reviews
+
+    ws = workspace(args)
     try:
-        qset = ctx.questionnaires
+        summaries = list_reviews(ws)
     except DdwizardError as exc:  # still list the sessions; progress needs the questionnaire
         print(f"warning: progress not shown: {exc}", file=sys.stderr)
-        qset = None
-    summaries = store.list(qset)
+        summaries = list_reviews(ws, with_progress=False)
     if getattr(args, "json", False):
         print(json.dumps([s.to_json() for s in summaries], indent=2, ensure_ascii=False))
         return 0
     if not summaries:
-        print(f"no sessions in {store.root}")
+        print(f"no sessions in {ws.sessions_dir}")
         return 0
     print(format_table(summaries))
     if any(s.error for s in summaries):
@@ -71,97 +63,111 @@ def _one_line(text: str, limit: int = 48) -> str:
 
 
 def run_answer(args: argparse.Namespace) -> int:
-    ctx = CliContext(args)
-    qset, catalog = ctx.questionnaires, ctx.catalog
-    # Everything in the file is validated before any session is touched or created.
-    parsed = parse_answers_file(Path(args.answers), qset, catalog)
-    preparer = args.preparer or parsed.preparer
-    store = SessionStore(ctx.sessions_dir)
-    ref: str = args.session
-    handle: SessionHandle
-    try:
-        path = store.resolve(ref)
-    except SessionNotFound as missing:
-        for unreadable in missing.unreadable:
-            print(
-                f"warning: {unreadable} cannot be read, so it was not matched by name; "
-                "a new session is created instead (run 'ddwizard verify' on it for details)",
-                file=sys.stderr,
-            )
-        at_path = ref.lower().endswith(SESSION_SUFFIX)
-        name = Path(ref).stem if at_path else ref
-        handle = store.create(
-            name,
-            qset,
-            catalog,
-            preparer=preparer,
-            actor=preparer,
-            title=parsed.name,
-            path=Path(ref) if at_path else None,
-        )
-        created = True
-    else:
-        handle = store.open(path, qset, catalog, actor=preparer)
-        created = False
-    with handle:
-        try:
-            lines = handle.apply_answers(parsed)
-        except BaseException:
-            if created:  # leave nothing behind: the new session never got its answers
-                handle.path.unlink(missing_ok=True)
-            raise
-        session = handle.session
-        if created:
-            print(f"created session {session.id} '{session.name}' ({handle.path})")
-        for warning in parsed.warnings:
-            print(f"warning: {warning}", file=sys.stderr)
-        for line in lines:
-            print(f"  {line}")
-        count = f"{len(lines)} change(s)" if lines else "no changes"
+    from ddwizard.core.usecases.apply_answers import apply_answers_file
+
+    done = apply_answers_file(
+        workspace(args),
+        args.session,
+        Path(args.answers),
+        preparer=args.preparer,
+        create=bool(getattr(args, "new", False)),
+    )
+    if done.created:
+        print(f"created session {done.session_id} '{done.name}' ({done.path})")
+    for warning in done.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    for line in done.changes:
+        print(f"  {line}")
+    count = f"{len(done.changes)} change(s)" if done.changes else "no changes"
+    print(f"{count} saved to session {done.session_id} ({done.path}); progress {done.progress}%")
+    if done.pending:
         print(
-            f"{count} saved to session {session.id} ({handle.path}); "
-            f"progress {session.progress(qset)}%"
+            f"warning: {len(done.pending)} answer(s) need re-confirmation after a questionnaire "
+            f"change: {', '.join(done.pending)}",
+            file=sys.stderr,
         )
-        pending = session.needs_reconfirmation()
-        if pending:
-            print(
-                f"warning: {len(pending)} answer(s) need re-confirmation after a questionnaire "
-                f"change: {', '.join(pending)}",
-                file=sys.stderr,
-            )
+    return 0
+
+
+def run_questions(args: argparse.Namespace) -> int:
+    from ddwizard.core.usecases.questions import list_questions
+
+    rows = list_questions(workspace(args), section=args.section, questionnaire=args.questionnaire)
+    if getattr(args, "json", False):
+        payload = [
+            {
+                "questionnaire": r.questionnaire,
+                "section": r.section,
+                "id": r.id,
+                "type": r.type,
+                "label": r.label,
+                "choices": list(r.choices),
+            }
+            for r in rows
+        ]
+        print(json.dumps(payload, indent=2, ensure_ascii=False))
+        return 0
+    width = max(len(r.id) for r in rows)
+    type_width = max(len(r.type) for r in rows)
+    heading = None
+    for r in rows:
+        if (r.questionnaire, r.section) != heading:
+            if heading is not None:
+                print()
+            heading = (r.questionnaire, r.section)
+            print(f"[{r.questionnaire}] {r.section}: {_one_line(r.section_title, 80)}")
+        line = f"  {r.id.ljust(width)}  {r.type.ljust(type_width)}  {_one_line(r.label, 70)}"
+        if r.choices:
+            line += f"  ({', '.join(r.choices)})"
+        print(line.rstrip())
     return 0
 
 
 def run_verify(args: argparse.Namespace) -> int:
-    ctx = CliContext(args)
-    store = SessionStore(ctx.sessions_dir)
+    from ddwizard.core.usecases.verify_review import verify_review
+
     # The trail is checked as stored: no questionnaire needed, nothing migrated.
-    session = read_session_file(store.resolve(args.session))
-    problems = verify_session(session)
-    if problems:
+    result = verify_review(workspace(args), args.session, memo=getattr(args, "memo", None))
+    integrity = result.integrity
+    if not integrity.verified:
         print(
-            f"audit trail of session {session.id} is NOT intact or does not match the record "
-            f"({len(problems)} problem(s)):",
+            f"audit trail of session {result.session_id} is NOT intact or does not match the "
+            f"record ({len(integrity.problems)} problem(s)):",
             file=sys.stderr,
         )
-        for problem in problems:
+        for problem in integrity.problems:
             print(f"  {problem}", file=sys.stderr)
+    if result.memo_problems:
+        print(
+            f"memo {result.memo_checked} does not match session {result.session_id}:",
+            file=sys.stderr,
+        )
+        for problem in result.memo_problems:
+            print(f"  {problem}", file=sys.stderr)
+    if not result.ok:
         return 1
-    print(f"audit trail intact ({len(session.audit)} events)")
+    head = f", head {integrity.head_hash}" if integrity.head_hash else ""
+    print(f"audit trail intact ({integrity.events} events{head})")
+    if result.memo_checked is not None:
+        print(f"memo {result.memo_checked} was issued from this session's trail")
     return 0
 
 
 def run_status(args: argparse.Namespace) -> int:
-    ctx = CliContext(args)
-    store = SessionStore(ctx.sessions_dir)
-    with store.open(
-        args.session, ctx.questionnaires, ctx.catalog, actor=getattr(args, "preparer", None)
-    ) as handle:
-        old = handle.session.status
-        handle.set_status(args.status, reason=args.reason)
-        new = handle.session.status
-    if old == new:
-        print(f"session {handle.session.id} is already {new}")
+    from ddwizard.core.usecases.change_status import change_status
+
+    done = change_status(
+        workspace(args),
+        args.session,
+        args.status,
+        actor=getattr(args, "preparer", None),
+        reason=args.reason,
+        reviewer=getattr(args, "reviewer", None),
+        rationale=getattr(args, "rationale", None),
+    )
+    if not done.changed:
+        print(f"session {done.session_id} is already {done.new}")
     else:
-        print(f"session {handle.session.id}: {old} -> {new}")
+        override = " (signed off by override)" if done.override else ""
+        print(f"session {done.session_id}: {done.old} -> {done.new}{override}")
     return 0

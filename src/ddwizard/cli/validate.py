@@ -6,46 +6,27 @@ import argparse
 import json
 import sys
 
-from ddwizard.cli.context import CliContext
-from ddwizard.core.errors import DataError, Problem
-from ddwizard.core.loading import load_providers, load_questionnaires
+from ddwizard.cli.context import workspace
 from ddwizard.core.provider import Provider
 from ddwizard.core.questionnaire import Questionnaire
 
 
 def run_validate(args: argparse.Namespace) -> int:
-    ctx = CliContext(args)
-    problems: list[Problem] = []
-    checked: list[str] = []
-    only_one = (args.providers is None) != (args.questionnaires is None)
-    if args.questionnaires is not None or not only_one:
-        try:
-            qset = load_questionnaires(ctx.folders.questionnaires)
-            count = sum(1 for _ in qset.selection.questions()) + sum(
-                1 for _ in qset.diligence.questions()
-            )
-            checked.append(f"questionnaires: {ctx.folders.questionnaires} ({count} questions)")
-        except DataError as exc:
-            problems += exc.problems
-    if args.providers is not None or not only_one:
-        try:
-            catalog = load_providers(ctx.folders.providers)
-            checked.append(f"providers: {ctx.folders.providers} ({len(catalog)} profiles)")
-        except DataError as exc:
-            problems += exc.problems
-    if args.templates is not None:
-        from ddwizard.core.report.render import check_templates
+    from ddwizard.core.usecases.validate_data import validate_data
 
-        template_problems = check_templates(args.templates)
-        problems += template_problems
-        if not template_problems:
-            checked.append(f"templates: {args.templates}")
-    if problems:
-        for problem in problems:
+    only_one = (args.providers is None) != (args.questionnaires is None)
+    result = validate_data(
+        workspace(args),
+        questionnaires=args.questionnaires is not None or not only_one,
+        providers=args.providers is not None or not only_one,
+        templates=args.templates,
+    )
+    if result.problems:
+        for problem in result.problems:
             print(f"error: {problem}", file=sys.stderr)
-        print(f"{len(problems)} problem(s) found", file=sys.stderr)
+        print(f"{len(result.problems)} problem(s) found", file=sys.stderr)
         return 1
-    for line in checked:
+    for line in result.checked:
         print(f"ok  {line}")
     return 0
 

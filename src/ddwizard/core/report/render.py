@@ -373,9 +373,9 @@ def check_templates(
 ) -> list[Problem]:
     """Problems with a templates folder: missing files, syntax errors, render errors.
 
-    Every ``*.j2`` file is compiled; with a ``sample`` context (default: the bundled demo
-    review when it can be built) the main templates are also rendered, which catches
-    misspelt fields under ``StrictUndefined``.
+    Every ``*.j2`` file is compiled; with a ``sample`` context (the ``validate`` command passes
+    the demo review's) the main templates are also rendered, which catches misspelt fields
+    under ``StrictUndefined``.
     """
     folder = Path(templates_dir)
     if not folder.is_dir():
@@ -400,7 +400,7 @@ def check_templates(
         except DataError:
             context = None
     else:
-        context = sample if sample is not None else _demo_sample()
+        context = sample
     if context is None:
         return problems
     for render in (render_html, render_markdown):
@@ -409,12 +409,3 @@ def check_templates(
         except DataError as exc:
             problems += exc.problems
     return problems
-
-
-def _demo_sample() -> MemoContext | None:
-    try:
-        from ddwizard.core.demo import demo_memo_context
-
-        return demo_memo_context()
-    except (DataError, ImportError):
-        return None

@@ -1,0 +1,105 @@
+"""Apply answers to a review: a whole answers file, or one answer at a time.
+
+An answers file is validated completely before any session is touched or created, and is
+applied in one save (all or nothing). A review is created only when asked (``create=True``);
+a new review that fails to take its answers is removed again, so nothing is half-made.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ddwizard.core.errors import DataError
+from ddwizard.core.usecases.open_review import create_review, open_review
+from ddwizard.core.usecases.suggestions import did_you_mean
+
+if TYPE_CHECKING:
+    from ddwizard.core.sessions.store import SessionHandle
+    from ddwizard.core.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class AnswersApplied:
+    """What an answers file changed in a review, in words."""
+
+    session_id: str
+    name: str
+    path: Path
+    created: bool
+    changes: tuple[str, ...]
+    warnings: tuple[str, ...]
+    """Notes on the input (e.g. answers ignored because their question does not apply)."""
+    progress: int
+    pending: tuple[str, ...]
+    """Answers that need re-confirmation after a questionnaire change."""
+
+
+def apply_answers_file(
+    workspace: Workspace,
+    ref: str,
+    answers: Path,
+    *,
+    preparer: str | None = None,
+    create: bool = False,
+) -> AnswersApplied:
+    """Apply the answers file ``answers`` to the review ``ref`` (created when ``create``)."""
+    from ddwizard.core.answers import parse_answers_file
+
+    qset = workspace.qset
+    parsed = parse_answers_file(Path(answers), qset, workspace.catalog, now=workspace.now())
+    preparer = preparer or parsed.preparer
+    if create:
+        handle = create_review(workspace, ref, preparer=preparer, title=parsed.name, unique=True)
+    else:
+        handle = open_review(workspace, ref, actor=preparer)
+    with handle:
+        try:
+            lines = handle.apply_answers(parsed)
+        except BaseException:
+            if create:  # leave nothing behind: the new review never got its answers
+                handle.path.unlink(missing_ok=True)
+            raise
+        session = handle.session
+        return AnswersApplied(
+            session_id=session.id,
+            name=session.name,
+            path=handle.path,
+            created=create,
+            changes=tuple(lines),
+            warnings=parsed.warnings,
+            progress=session.progress(qset),
+            pending=tuple(session.needs_reconfirmation()),
+        )
+
+
+def check_question_id(workspace: Workspace, question_id: str) -> None:
+    """Refuse an unknown question id, naming the closest ones."""
+    qset = workspace.qset
+    if question_id in qset:
+        return
+    known = [q.id for qn in (qset.selection, qset.diligence) for q in qn.questions()]
+    raise DataError.single(
+        f"unknown question id '{question_id}'{did_you_mean(question_id, known)} "
+        "(see 'ddwizard questions')",
+        field="question",
+    )
+
+
+def apply_answer(
+    workspace: Workspace,
+    handle: SessionHandle,
+    question_id: str,
+    value: Any,
+    *,
+    provider: str | None = None,
+    **fields: Any,
+) -> None:
+    """One answer, saved and audited before this returns: a mandate answer, or with
+    ``provider`` a diligence answer (``fields``: note, evidence, document_date, reference)."""
+    check_question_id(workspace, question_id)
+    if provider is None:
+        handle.set_answer(question_id, value, **fields)
+    else:
+        handle.set_diligence(provider, question_id, value, **fields)
