@@ -98,10 +98,13 @@ def test_describe_and_referenced_questions() -> None:
 
 def test_conditions_read_in_the_questions_own_words(qset: Any) -> None:
     cond = qset.question("client.sec_registered_adviser").show_if
-    assert cond.describe() == "client.entity_type is one of us_adviser_fund, etf_issuer"
+    assert cond.describe() == (
+        "client.entity_type is one of us_adviser_fund, non_us_fund, etf_issuer"
+    )
     assert qset.describe_condition(cond) == (
         "the answer to \u201cWhat kind of institution is it?\u201d is "
-        "\u2018US investment adviser or fund\u2019 or \u2018ETF / ETP issuer or sponsor\u2019"
+        "\u2018US investment adviser or fund\u2019, "
+        "\u2018Fund or asset manager outside the US\u2019 or \u2018ETF / ETP issuer or sponsor\u2019"
     )
     slashing = next(
         r for r in qset.question("dd.slashing_treatment").red_flags if r.severity.value == "high"

@@ -107,15 +107,19 @@ def duplicate_question_id(folder: Path) -> tuple[str, int | None, str]:
 
 def undefined_choice_in_condition(folder: Path) -> tuple[str, int | None, str]:
     path = folder / SELECTION
-    replace_once(path, "in: [us_adviser_fund, etf_issuer]", "in: [us_adviser_fund, etf_sponsor]")
+    replace_once(
+        path,
+        "in: [us_adviser_fund, non_us_fund, etf_issuer]",
+        "in: [us_adviser_fund, non_us_fund, etf_sponsor]",
+    )
     return SELECTION, line_of(path, "etf_sponsor") - 2, "'etf_sponsor' is not a choice"
 
 
 def unknown_question_in_condition(folder: Path) -> tuple[str, int | None, str]:
     path = folder / DILIGENCE
     replace_once(path, "lt: {question: client.aum_usd_m}", "lt: {question: client.aum_usd_bn}")
-    # The problem points at the rule's 'when', two lines above the operand.
-    return DILIGENCE, line_of(path, "client.aum_usd_bn") - 2, "unknown question 'client.aum_usd_bn'"
+    # The problem points at the rule's 'when', three lines above the operand (when / all / -).
+    return DILIGENCE, line_of(path, "client.aum_usd_bn") - 3, "unknown question 'client.aum_usd_bn'"
 
 
 def condition_cycle(folder: Path) -> tuple[str, int | None, str]:

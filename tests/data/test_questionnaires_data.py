@@ -83,6 +83,16 @@ SELECTION_CONTRACT: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "support.always_on": ("yn", None),
     "support.white_glove": ("yn", None),
     "priorities.weights": ("weights", None),
+    # Added after 2025.09
+    "controls.segregation_required": (
+        "single",
+        ("per_client_wallets", "client_only_omnibus_ok", "no_preference"),
+    ),
+    "reg.bankruptcy_remoteness_required": ("yn", None),
+    "reg.custody_authorisation_required": ("yn", None),
+    "settlement.prime_financing": ("yn", None),
+    "fees.network_fees_at_cost": ("yn", None),
+    "support.sla_required": ("yn", None),
 }
 
 DILIGENCE_CONTRACT: dict[str, tuple[str, tuple[str, ...] | None]] = {
@@ -120,6 +130,21 @@ DILIGENCE_CONTRACT: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "dd.exit_terms": ("yn", None),
     "dd.sla_contractual": ("yn", None),
     "dd.statement_frequency": ("single", ("daily", "monthly", "quarterly", "less_often")),
+    # Added after 2025.09
+    "dd.governance_oversight": ("yn", None),
+    "dd.liability_standard": (
+        "single",
+        ("full_for_loss", "negligence_only", "capped", "unknown"),
+    ),
+    "dd.reconciliation_daily": ("yn", None),
+    "dd.proof_of_reserves": ("single", ("independent_attestation", "self_published", "none")),
+    "dd.soc_scope_covers_entity": ("yn", None),
+    "dd.insurance_structure": ("single", ("per_client", "shared_aggregate", "none")),
+    "dd.airdrop_fork_policy": ("yn", None),
+    "dd.validator_operator": ("single", ("in_house", "third_party_disclosed", "undisclosed")),
+    "dd.kyt_sanctions_screening": ("yn", None),
+    "dd.bcp_rto_hours": ("number", None),
+    "dd.qc_representation": ("yn", None),
 }
 
 ROW = re.compile(r"^\|\s*([a-z]+\.[a-z0-9_]+)\s*\|\s*([^|]*)\|\s*([^|]*)\|")
@@ -127,14 +152,21 @@ TYPE_NAMES = {t.value for t in AnswerType}
 
 
 def parse_questions_md(text: str) -> dict[str, dict[str, tuple[str, tuple[str, ...] | None]]]:
-    """The two contract tables of QUESTIONS.md: id -> (type, choices or None), per file."""
+    """The contract tables of QUESTIONS.md: id -> (type, choices or None), per file.
+
+    Tables sit under "## questionnaires/selection.yaml" and, for ids added later, under
+    "### Mandate (selection.yaml)"; rows of both go to the same file's table.
+    """
     tables: dict[str, dict[str, tuple[str, tuple[str, ...] | None]]] = {}
     current: str | None = None
     for line in text.splitlines():
-        heading = re.match(r"^##\s+questionnaires/(\w+)\.yaml", line)
+        heading = re.match(r"^#{2,3}\s+.*?\b(selection|diligence)\.yaml", line)
         if heading:
             current = heading.group(1)
-            tables[current] = {}
+            tables.setdefault(current, {})
+            continue
+        if line.startswith("## "):
+            current = None
             continue
         row = ROW.match(line)
         if current is None or row is None:
@@ -302,6 +334,35 @@ def test_sec_adviser_question_follows_entity_type(qset: QuestionnaireSet) -> Non
     assert bank["client.entity_type"] == "bank"
     unanswered = applicable_values(qset, answers(client__sec_registered_adviser="yes"))
     assert "client.sec_registered_adviser" not in unanswered
+    # An offshore fund run by an SEC-registered adviser is under the Custody Rule too.
+    offshore = applicable_values(
+        qset, answers(client__entity_type="non_us_fund", client__sec_registered_adviser="yes")
+    )
+    assert offshore.get("client.sec_registered_adviser") == "yes"
+
+
+def test_custody_authorisation_question_follows_the_licence_list(qset: QuestionnaireSet) -> None:
+    qid = "reg.custody_authorisation_required"
+    listed = applicable_values(
+        qset, answers(reg__licence_required_in=["uk"], reg__custody_authorisation_required="yes")
+    )
+    assert listed.get(qid) == "yes"
+    for empty in ([], None):
+        given = {"reg.custody_authorisation_required": "yes"}
+        if empty is not None:
+            given["reg.licence_required_in"] = empty
+        hidden = applicable_values(qset, answers(**_dunder(given)))
+        assert qid not in hidden, empty
+
+
+def test_qualified_custodian_representation_only_for_a_qc_mandate(qset: QuestionnaireSet) -> None:
+    question = qset.question("dd.qc_representation")
+    given = answers(dd__qc_representation="no")
+    assert qset.is_shown(
+        question, diligence_lookup(qset, {"reg.qualified_custodian": "yes"}, given)
+    )
+    for other in ({"reg.qualified_custodian": "no"}, {"reg.qualified_custodian": "unknown"}, {}):
+        assert not qset.is_shown(question, diligence_lookup(qset, other, given)), other
 
 
 def test_staking_questions_follow_the_staking_answer(qset: QuestionnaireSet) -> None:
@@ -332,8 +393,12 @@ def _dunder(values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def test_diligence_staking_questions_follow_the_mandate(qset: QuestionnaireSet) -> None:
-    provider_answers = answers(dd__slashing_treatment="shared", dd__staked_assets_segregated="yes")
-    for qid in ("dd.slashing_treatment", "dd.staked_assets_segregated"):
+    provider_answers = answers(
+        dd__slashing_treatment="shared",
+        dd__staked_assets_segregated="yes",
+        dd__validator_operator="in_house",
+    )
+    for qid in ("dd.slashing_treatment", "dd.staked_assets_segregated", "dd.validator_operator"):
         question = qset.question(qid)
         staking = diligence_lookup(qset, {"assets.staking": "yes"}, provider_answers)
         no_staking = diligence_lookup(qset, {"assets.staking": "no"}, provider_answers)
@@ -356,8 +421,11 @@ def test_only_the_specified_questions_are_conditional(qset: QuestionnaireSet) ->
         "client.sec_registered_adviser",
         "assets.staking_assets",
         "assets.slashing_borne_by_provider",
+        "reg.custody_authorisation_required",
         "dd.slashing_treatment",
         "dd.staked_assets_segregated",
+        "dd.validator_operator",
+        "dd.qc_representation",
     }
 
 
@@ -432,6 +500,15 @@ def test_every_rule_has_message_and_mitigation(qset: QuestionnaireSet) -> None:
         ("dd.fee_schedule_received", "no", "yes", "low"),
         ("dd.exit_terms", "no", "yes", "medium"),
         ("dd.sla_contractual", "no", "yes", "low"),
+        ("dd.governance_oversight", "no", "yes", "medium"),
+        ("dd.liability_standard", "capped", "full_for_loss", "medium"),
+        ("dd.liability_standard", "negligence_only", "full_for_loss", "medium"),
+        ("dd.reconciliation_daily", "no", "yes", "high"),
+        ("dd.proof_of_reserves", "none", "self_published", "medium"),
+        ("dd.soc_scope_covers_entity", "no", "yes", "high"),
+        ("dd.insurance_structure", "shared_aggregate", "per_client", "medium"),
+        ("dd.airdrop_fork_policy", "no", "yes", "medium"),
+        ("dd.kyt_sanctions_screening", "no", "yes", "high"),
     ],
 )
 def test_single_answer_rules(
@@ -474,7 +551,7 @@ def test_withdrawal_quorum_against_the_mandate(qset: QuestionnaireSet) -> None:
 def test_soc_rule_needs_both_reports_missing(qset: QuestionnaireSet) -> None:
     neither = fired(qset, {"dd.soc1_type2": "no", "dd.soc2_type2": "no"})
     assert neither == {("dd.soc2_type2", "high")}
-    rule = qset.question("dd.soc2_type2").red_flags[0]
+    rule = qset.question("dd.soc2_type2").red_flags[-1]
     assert rule.message == "Neither SOC 1 Type II nor SOC 2 Type II report"
     assert fired(qset, {"dd.soc1_type2": "yes", "dd.soc2_type2": "no"}) == set()
     assert fired(qset, {"dd.soc1_type2": "no", "dd.soc2_type2": "yes"}) == set()
@@ -490,6 +567,66 @@ def test_insurance_certificate_severity_depends_on_the_mandate(qset: Questionnai
     assert fired(qset, {cert: "yes"}, {"controls.insurance_required": "yes"}) == set()
 
 
+@pytest.mark.parametrize(
+    ("report", "mandate"), [("soc1", "reporting.soc1"), ("soc2", "reporting.soc2")]
+)
+def test_a_soc_report_the_mandate_requires_answered_no_is_high(
+    qset: QuestionnaireSet, report: str, mandate: str
+) -> None:
+    qid = f"dd.{report}_type2"
+    other = "dd.soc2_type2" if report == "soc1" else "dd.soc1_type2"
+    assert fired(qset, {qid: "no", other: "yes"}, {mandate: "yes"}) == {(qid, "high")}
+    assert fired(qset, {qid: "no", other: "yes"}, {mandate: "no"}) == set()
+    assert fired(qset, {qid: "yes", other: "yes"}, {mandate: "yes"}) == set()
+    assert fired(qset, {qid: "unknown"}, {mandate: "yes"}) == set()  # the engine judges unknown
+
+
+def test_cold_storage_is_high_under_a_critical_mandate(qset: QuestionnaireSet) -> None:
+    cold = "dd.cold_storage_pct"
+    critical = {"controls.cold_storage_priority": "critical"}
+    assert fired(qset, {cold: 80}, critical) == {(cold, "high")}  # high only
+    assert fired(qset, {cold: 95}, critical) == set()
+    assert fired(qset, {cold: 80}, {"controls.cold_storage_priority": "important"}) == {
+        (cold, "medium")
+    }
+
+
+def test_insurance_structure_against_the_mandate(qset: QuestionnaireSet) -> None:
+    structure = "dd.insurance_structure"
+    required = {"controls.insurance_required": "yes"}
+    assert fired(qset, {structure: "none"}, required) == {(structure, "high")}
+    assert fired(qset, {structure: "none"}) == set()
+    assert fired(qset, {structure: "shared_aggregate"}, required) == {(structure, "medium")}
+    assert fired(qset, {structure: "per_client"}, required) == set()
+
+
+def test_zero_insurance_limit_under_an_insurance_mandate_is_high(qset: QuestionnaireSet) -> None:
+    limit = "dd.insurance_limit_usd_m"
+    required = {"controls.insurance_required": "yes", "client.aum_usd_m": 100}
+    assert fired(qset, {limit: 0}, required) == {(limit, "high")}
+    assert fired(qset, {limit: 0}, {"client.aum_usd_m": 100}) == {(limit, "medium")}
+    assert fired(qset, {limit: 150}, required) == set()
+
+
+def test_validator_operator_rules(qset: QuestionnaireSet) -> None:
+    staking = {"assets.staking": "yes"}
+    qid = "dd.validator_operator"
+    assert fired(qset, {qid: "undisclosed"}, staking) == {(qid, "medium")}
+    assert fired(qset, {qid: "third_party_disclosed"}, staking) == set()
+
+
+def test_qc_representation_rule(qset: QuestionnaireSet) -> None:
+    qid = "dd.qc_representation"
+    assert fired(qset, {qid: "no"}, {"reg.qualified_custodian": "yes"}) == {(qid, "high")}
+    assert fired(qset, {qid: "yes"}, {"reg.qualified_custodian": "yes"}) == set()
+
+
+def test_recovery_time_is_informational(qset: QuestionnaireSet) -> None:
+    rto = qset.question("dd.bcp_rto_hours")
+    assert rto.red_flags == ()
+    assert (rto.type, rto.min, rto.unit) == (AnswerType.NUMBER, 0, "hours")
+
+
 def test_insurance_limit_against_assets_under_custody(qset: QuestionnaireSet) -> None:
     limit = "dd.insurance_limit_usd_m"
     assert fired(qset, {limit: 50}, {"client.aum_usd_m": 100}) == {(limit, "medium")}
@@ -502,7 +639,7 @@ def test_slashing_treatment_against_the_mandate(qset: QuestionnaireSet) -> None:
     slashing = "dd.slashing_treatment"
     provider_must_bear = {"assets.staking": "yes", "assets.slashing_borne_by_provider": "yes"}
     assert fired(qset, {slashing: "client_bears"}, provider_must_bear) == {(slashing, "high")}
-    assert fired(qset, {slashing: "shared"}, provider_must_bear) == set()
+    assert fired(qset, {slashing: "shared"}, provider_must_bear) == {(slashing, "medium")}
     assert fired(qset, {slashing: "provider_indemnifies"}, provider_must_bear) == set()
     relaxed = {"assets.staking": "yes", "assets.slashing_borne_by_provider": "no"}
     assert fired(qset, {slashing: "client_bears"}, relaxed) == set()
@@ -576,6 +713,17 @@ def test_a_fully_clean_provider_raises_nothing(qset: QuestionnaireSet) -> None:
         "dd.exit_terms": "yes",
         "dd.sla_contractual": "yes",
         "dd.statement_frequency": "daily",
+        "dd.governance_oversight": "yes",
+        "dd.liability_standard": "full_for_loss",
+        "dd.reconciliation_daily": "yes",
+        "dd.proof_of_reserves": "independent_attestation",
+        "dd.soc_scope_covers_entity": "yes",
+        "dd.insurance_structure": "per_client",
+        "dd.airdrop_fork_policy": "yes",
+        "dd.validator_operator": "in_house",
+        "dd.kyt_sanctions_screening": "yes",
+        "dd.bcp_rto_hours": 4,
+        "dd.qc_representation": "yes",
     }
     assert set(clean) == set(DILIGENCE_CONTRACT)
     mandate = {
@@ -585,6 +733,10 @@ def test_a_fully_clean_provider_raises_nothing(qset: QuestionnaireSet) -> None:
         "assets.staking": "yes",
         "assets.slashing_borne_by_provider": "yes",
         "reporting.statement_frequency": "daily",
+        "reporting.soc1": "yes",
+        "reporting.soc2": "yes",
+        "controls.cold_storage_priority": "critical",
+        "reg.qualified_custodian": "yes",
     }
     assert fired(qset, clean, mandate) == set()
 

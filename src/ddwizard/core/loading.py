@@ -9,6 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ddwizard.core.errors import DataError, Problem
 from ddwizard.core.provider import Provider, ProviderCatalog
@@ -17,10 +20,6 @@ from ddwizard.core.resources import bundled_dir
 from ddwizard.core.yamlio import LoadedYaml, PathKey, load_yaml_file, validate_model
 
 QUESTIONNAIRE_FILES = {"selection": "selection.yaml", "diligence": "diligence.yaml"}
-
-
-def load_questionnaire(path: Path) -> Questionnaire:
-    return validate_model(Questionnaire, load_yaml_file(path, what="questionnaire file"))
 
 
 def load_questionnaires(folder: Path | None = None) -> QuestionnaireSet:
@@ -97,12 +96,12 @@ def _question_path(qn: Questionnaire, field: str) -> PathKey | None:
     return (*base, "id")
 
 
-def load_provider(path: Path) -> Provider:
-    return validate_model(Provider, load_yaml_file(path, what="provider file"))
-
-
 def load_providers(folder: Path | None = None) -> ProviderCatalog:
-    """Every ``*.yaml`` profile in ``folder`` (default: bundled); ids must be unique."""
+    """Every ``*.yaml`` profile in ``folder`` (default: bundled); ids must be unique.
+
+    Files whose names start with ``_`` are not profiles: ``_catalog.yaml`` gives the data
+    set's version, and other such files (a scoring rubric) belong to their own readers.
+    """
     folder = folder or bundled_dir("providers")
     _require_folder(folder, "providers")
     problems: list[Problem] = []
@@ -110,7 +109,20 @@ def load_providers(folder: Path | None = None) -> ProviderCatalog:
     first_file: dict[str, Path] = {}
     sources: dict[str, LoadedYaml] = {}
     unreadable: set[str] = set()  # file stems of profiles already reported as broken
-    files = sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
+    files = sorted(
+        path
+        for path in [*folder.glob("*.yaml"), *folder.glob("*.yml")]
+        if not path.name.startswith(NOT_A_PROFILE_PREFIX)
+    )
+    catalog_info: CatalogInfo | None = None
+    catalog_path = folder / CATALOG_FILE
+    if catalog_path.exists():
+        try:
+            catalog_info = validate_model(
+                CatalogInfo, load_yaml_file(catalog_path, what="provider catalog file")
+            )
+        except DataError as exc:
+            problems += exc.problems
     if not files:
         raise DataError.single("no provider files (*.yaml) found", file=str(folder))
     for path in files:
@@ -147,7 +159,31 @@ def load_providers(folder: Path | None = None) -> ProviderCatalog:
                 )
     if problems:
         raise DataError(problems)
-    return ProviderCatalog(providers)
+    return ProviderCatalog(
+        providers,
+        version=catalog_info.version if catalog_info else None,
+        description=catalog_info.description if catalog_info else None,
+    )
+
+
+NOT_A_PROFILE_PREFIX = "_"
+CATALOG_FILE = "_catalog.yaml"
+
+
+class CatalogInfo(BaseModel):
+    """``providers/_catalog.yaml``: what the profiles in the folder are, as one data set."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: str = Field(pattern=r"^\d{4}\.\d{2}\.\d+$")
+    description: str | None = None
+    changes: tuple[str, ...] = ()
+    """What changed in this version, for the people who re-read a review after an upgrade."""
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int | float) else value
 
 
 def _require_folder(folder: Path, what: str) -> None:

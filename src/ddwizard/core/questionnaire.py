@@ -111,9 +111,18 @@ class Question(_Frozen):
     red_flags: tuple[RedFlagRule, ...] = ()
     default: Any = None
     drives: str | None = None
+    empty_label: str | None = None
+    """Multiple choice only: an empty answer is a valid, documented answer that reads like
+    this ("No specific licence required"); without it ticking nothing leaves it unanswered."""
+    date_kind: Literal["evidence", "event"] = "evidence"
+    """Diligence: what the document date is. 'evidence' (a report, a certificate) goes stale
+    after the staleness limit; 'event' dates a past fact (an enforcement order of 2023),
+    which stays true and is never stale evidence."""
 
     @model_validator(mode="after")
     def _shape(self) -> Question:
+        if self.empty_label is not None and self.type != AnswerType.MULTI:
+            raise ValueError("'empty_label' applies to multiple-choice questions only")
         has_choices = self.type in (AnswerType.SINGLE, AnswerType.MULTI)
         if has_choices and not self.choices:
             raise ValueError(f"a '{self.type}' question needs 'choices'")
@@ -176,13 +185,30 @@ class Questionnaire(_Frozen):
 
     @cached_property
     def content_hash(self) -> str:
-        return canonical_hash(self.model_dump(mode="json", by_alias=True))
+        data = self.model_dump(mode="json", by_alias=True)
+        for section in data["sections"]:
+            for question in section["questions"]:
+                _drop_unset_later_fields(question)
+        return canonical_hash(data)
 
     def question_hashes(self) -> dict[str, str]:
         """Per-question hash, used to tell changed questions from unchanged ones on resume."""
         return {
-            q.id: canonical_hash(q.model_dump(mode="json", by_alias=True)) for q in self.questions()
+            q.id: canonical_hash(_drop_unset_later_fields(q.model_dump(mode="json", by_alias=True)))
+            for q in self.questions()
         }
+
+
+LATER_QUESTION_FIELDS: Mapping[str, Any] = {"empty_label": None, "date_kind": "evidence"}
+"""Fields added after sessions were first saved: left out of the hashes while at their
+default, so adding them does not flag every saved answer for re-confirmation."""
+
+
+def _drop_unset_later_fields(question: dict[str, Any]) -> dict[str, Any]:
+    for name, default in LATER_QUESTION_FIELDS.items():
+        if question.get(name, default) == default:
+            question.pop(name, None)
+    return question
 
 
 def canonical_hash(data: Any) -> str:
@@ -511,7 +537,8 @@ def format_value(question: Question | None, value: Any) -> str:
         return question.choice_label(str(value))
     if t == AnswerType.MULTI:
         items = value if isinstance(value, list | tuple) else [value]
-        return ", ".join(question.choice_label(str(v)) for v in items) or "none"
+        labels = ", ".join(question.choice_label(str(v)) for v in items)
+        return labels or question.empty_label or "none"
     if t == AnswerType.NUMBER:
         number = f"{value:,.0f}" if isinstance(value, int) else f"{value:,}"
         return f"{number} {question.unit}" if question.unit else number

@@ -1055,11 +1055,11 @@ def _provider_section(
         LicenceRow(
             jurisdiction=JURISDICTION_LABELS.get(lic.jurisdiction, lic.jurisdiction.upper()),
             regulator=lic.regulator,
-            type=lic.type,
+            type=lic.type or lic.kind.replace("_", " "),
             entity=lic.entity or UNKNOWN_TEXT,
             entity_unknown=not lic.entity,
         )
-        for lic in provider.licences
+        for lic in provider.licences.listed
     )
     return ProviderSection(
         id=provider.id,
