@@ -223,7 +223,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as done:  # --help, --version, or a usage error (already printed)
+        return done.code if isinstance(done.code, int) else 2
     command = args.command or "tui"
     module_name, _, func_name = HANDLERS[command].partition(":")
     from ddwizard.core.errors import DataError, DdwizardError
