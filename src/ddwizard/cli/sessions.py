@@ -11,10 +11,13 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ddwizard.cli.context import workspace
 from ddwizard.core.errors import DdwizardError
-from ddwizard.core.sessions.store import SessionSummary
+
+if TYPE_CHECKING:
+    from ddwizard.core.sessions.store import SessionSummary
 
 
 def run_sessions(args: argparse.Namespace) -> int:

@@ -127,6 +127,12 @@ def _format(output: Path, fmt: str | None) -> Format:
     return chosen
 
 
+def check_memo_output(output: Path, fmt: str | None = None) -> str:
+    """Refuse, before any time is spent rendering, an output that cannot become the memo
+    (a folder, under a file, an extension of another format); the format it will have."""
+    return _format(Path(output), fmt)
+
+
 # --- answers files ------------------------------------------------------------------------
 
 
