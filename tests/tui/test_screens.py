@@ -188,7 +188,7 @@ async def test_changed_question_asks_to_keep_the_answer(
         ),
         encoding="utf-8",
     )
-    services._qset = load_questionnaires(changed)
+    services.qset = load_questionnaires(changed)
     reopened = services.store.open(path, services.qset, services.catalog)
     assert reopened.session.answers["client.entity_name"].needs_reconfirmation
     app = make_app(services, handle=reopened)
@@ -260,7 +260,7 @@ async def test_a_flagged_answer_is_not_reconfirmed_or_skipped_by_showing_it(
     selection.write_text(
         text.replace(f"prompt: {prompt}", f"prompt: (reworded) {prompt}"), encoding="utf-8"
     )
-    services._qset = load_questionnaires(changed)
+    services.qset = load_questionnaires(changed)
     reopened = services.store.open(path, services.qset, services.catalog)
     assert reopened.session.answers[qid].needs_reconfirmation
     app = make_app(services, handle=reopened)
