@@ -7,14 +7,15 @@ from typing import Any
 from tests.tui.conftest import SIZE, read_session, sync
 from textual.widgets import Input, RadioSet, Select, Static
 
-from ddwizard.tui.screens.questions import QuestionsScreen
 from ddwizard.tui.factory import make_app
+from ddwizard.tui.screens.questions import QuestionsScreen
 from ddwizard.tui.services import Services
 from ddwizard.tui.widgets.question import QuestionField, field_id
 
 
 def field(app: Any, qid: str) -> QuestionField:
-    return app.screen.query_one(f"#{field_id(qid)}", QuestionField)
+    found: QuestionField = app.screen.query_one(f"#{field_id(qid)}", QuestionField)
+    return found
 
 
 @sync
@@ -86,9 +87,15 @@ async def test_every_change_is_saved_at_once(services: Services) -> None:
         qc = field(app, "reg.qualified_custodian")
         assert app.focused is qc.value_widget
         assert isinstance(qc.value_widget, RadioSet)
-        await pilot.press("enter")  # the first button: yes; the choice moves on
+        await pilot.press("enter")  # nothing chosen: Enter only says how to answer
+        await pilot.pause()
+        assert "reg.qualified_custodian" not in read_session(handle.path)["answers"]
+        assert app.focused is qc.value_widget
+        assert "press y, n or u" in str(qc.query_one(".problem", Static).content)
+        await pilot.press("space")  # the highlighted first button: yes; the choice moves on
         await pilot.pause()
         assert read_session(handle.path)["answers"]["reg.qualified_custodian"]["value"] == "yes"
+        assert not qc.query_one(".problem", Static).display
         assert app.focused is not qc.value_widget
         qc.focus_value()
         await pilot.pause()

@@ -1,4 +1,4 @@
-"""Keys pressed faster than the screen settles: quit right after Enter, provider tabs by arrow.
+"""Keys pressed faster than the screen settles: quit right after answering, provider tabs.
 
 The keys are handed to the driver back to back, as a fast typist's terminal would deliver
 them, so quit can arrive before the answer's own messages have been handled.
@@ -10,14 +10,14 @@ from tests.tui.conftest import MANDATE, SIZE, read_session, sync
 from textual import events
 from textual.widgets import RadioSet, Tabs
 
-from ddwizard.tui.screens.questions import QuestionsScreen
 from ddwizard.tui.factory import make_app
+from ddwizard.tui.screens.questions import QuestionsScreen
 from ddwizard.tui.services import Services
 from ddwizard.tui.widgets.question import QuestionField, field_id
 
 
 @sync
-async def test_quit_right_after_enter_saves_the_answer_and_the_next_position(
+async def test_quit_right_after_answering_saves_the_answer_and_the_next_position(
     services: Services,
 ) -> None:
     handle = services.store.create("Quick quit", services.qset, services.catalog)
@@ -38,7 +38,7 @@ async def test_quit_right_after_enter_saves_the_answer_and_the_next_position(
         assert screen.focused_question == first.question.id
         driver = app._driver
         assert driver is not None
-        for key, char in (("enter", "\r"), ("ctrl+q", "\x11")):
+        for key, char in (("y", "y"), ("ctrl+q", "\x11")):
             event = events.Key(key, char)
             event.set_sender(app)
             driver.send_message(event)
@@ -88,7 +88,7 @@ async def test_arrow_keys_on_the_provider_tabs_switch_the_provider(services: Ser
         target = screen.query_one(f"#{field_id('dd.legal_entity_identified')}", QuestionField)
         target.focus_value()
         await pilot.pause()
-        await pilot.press("enter")  # "Yes"
+        await pilot.press("y")  # "Yes"
         await pilot.pause()
         saved = read_session(handle.path)
         assert saved["diligence"]["coinbase-prime"]["dd.legal_entity_identified"]["value"] == "yes"

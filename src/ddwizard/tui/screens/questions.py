@@ -1,28 +1,36 @@
 """Mandate and diligence questions, one section at a time.
 
 The same screen serves the mandate (answered once) and the diligence questionnaire (answered
-per shortlisted provider, with evidence). Conditional questions are shown or hidden from
-``applicable_values`` after every change; the position (section and question) is saved on
-every focus change so resuming lands on the same place.
+per shortlisted provider, with evidence); what differs lives in a ``QuestionsMode``. Each
+section's form is built once: the first one shown before the first paint, the others in the
+background after it, and a diligence form is re-filled for another provider instead of rebuilt,
+so moving between sections and providers only shows and hides. Conditional questions are shown
+or hidden from ``applicable_values`` after every change; the position (section and question)
+is saved on every focus change so resuming lands on the same place.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Container, Horizontal, Vertical, VerticalScroll
 from textual.events import Click, DescendantFocus
-from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Header, OptionList, Static, Tab, Tabs
 
-from ddwizard.core.answers import Answer, applicable_values, diligence_lookup
+from ddwizard.core.answers import Answer
 from ddwizard.core.questionnaire import Questionnaire, Section
 from ddwizard.core.sessions.session import Position
+from ddwizard.tui.display import shown, shown_line
+from ddwizard.tui.screens.base import WizardScreen
+from ddwizard.tui.screens.question_modes import MODES, QuestionsMode, today_of
 from ddwizard.tui.widgets.footer import WizardFooter
 from ddwizard.tui.widgets.help_panel import SEVERITY_STYLES, HelpPanel
 from ddwizard.tui.widgets.question import QuestionField
@@ -30,22 +38,81 @@ from ddwizard.tui.widgets.sidebar import SectionSidebar, SectionState
 
 if TYPE_CHECKING:
     from ddwizard.core.results import Finding
-    from ddwizard.tui.app import DdwizardApp
 
-Mode = Literal["mandate", "diligence"]
+PREBUILD_DELAY = 0.05
+"""Seconds between building two off-screen sections after the first paint (keys go first)."""
 
 
-class QuestionsScreen(Screen[None]):
+class SectionView(VerticalScroll):
+    """One section's questions, built once and shown again (re-filled for another provider)."""
+
+    def __init__(self, section: Section, fields: list[QuestionField], provider: str | None):
+        super().__init__(*fields, id=f"section-{section.id}", classes="questions")
+        self.section = section
+        self.fields = fields
+        self.loaded_for = provider
+        """The provider whose answers the fields show."""
+
+
+class QuestionCommands(Provider):
+    """Command palette: jump to a section or a question by its text."""
+
+    def _targets(self) -> Iterator[tuple[str, str, str, str | None]]:
+        screen = self.screen
+        if not isinstance(screen, QuestionsScreen) or not screen.section_id:
+            return
+        shown_ids = screen.shown_ids()
+        for section in screen.questionnaire.sections:
+            if not any(q.id in shown_ids for q in section.questions):
+                continue
+            yield f"Section: {section.title}", "jump to this section", section.id, None
+            for q in section.questions:
+                if q.id in shown_ids:
+                    yield f"Question: {q.prompt}", f"{section.title} · {q.id}", section.id, q.id
+
+    async def discover(self) -> Hits:
+        for title, help_text, section, question in self._targets():
+            if question is None:
+                yield DiscoveryHit(
+                    shown_line(title), self._jump(section, None), help=shown_line(help_text)
+                )
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_text, section, question in self._targets():
+            score = max(matcher.match(title), matcher.match(f"{title} {help_text}") * 0.9)
+            if score > 0:
+                yield Hit(
+                    score,
+                    matcher.highlight(shown_line(title)),
+                    self._jump(section, question),
+                    help=shown_line(help_text),
+                )
+
+    def _jump(self, section: str, question: str | None) -> Any:
+        screen = self.screen
+
+        def jump() -> None:
+            if isinstance(screen, QuestionsScreen):
+                screen.show_section(section, focus=question)
+
+        return jump
+
+
+class QuestionsScreen(WizardScreen):
     """Sidebar of sections, the current section's questions, help for the focused one."""
 
-    app: DdwizardApp  # type: ignore[assignment]
     CSS_PATH = "questions.tcss"
+    COMMANDS: ClassVar[set[Any]] = {QuestionCommands}
+    AUTO_FOCUS = ""  # the screen focuses the question to answer itself (not the sidebar)
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("pagedown", "next_section", "Next section", priority=True),
         Binding("pageup", "previous_section", "Prev section", priority=True),
         Binding("ctrl+n", "next_section", "Next section", show=False, priority=True),
         Binding("ctrl+b", "previous_section", "Prev section", show=False, priority=True),
+        Binding("ctrl+down", "next_question", "Next question", show=False),
+        Binding("ctrl+up", "previous_question", "Previous question", show=False),
         Binding("ctrl+o", "next_provider", "Next provider", priority=True),
         Binding("ctrl+l", "focus_sections", "Sections"),
         Binding("ctrl+y", "confirm_answer", "Keep answer", priority=True),
@@ -53,53 +120,54 @@ class QuestionsScreen(Screen[None]):
 
     def __init__(
         self,
-        mode: Mode,
+        mode: str,
         *,
         section: str | None = None,
         question: str | None = None,
         provider: str | None = None,
     ) -> None:
         super().__init__(classes=mode)
-        self.mode: Mode = mode
+        self.mode = mode
         self._start_section = section
         self._start_question = question
         self.provider = provider
         self.section_id = ""
         self.focused_question: str | None = None
         self._findings_seen: set[tuple[str, str]] | None = None
-        self._container: VerticalScroll | None = None
-        self._fields: list[QuestionField] = []
-        self._renders = 0
-        self._advance_pending: QuestionField | None = None
+        self._views: dict[str, SectionView] = {}
+        self._view: SectionView | None = None
+        self._advance_pending: tuple[QuestionField, bool] | None = None
         self._help_for: QuestionField | None = None
+        self._strategy: QuestionsMode | None = None
+        self._typed_ahead: list[events.Key] | None = []
+        """Keys that arrived before the first question had the focus (None: it has it)."""
 
     # --- data --------------------------------------------------------------------------
 
     @property
+    def kind(self) -> QuestionsMode:
+        if self._strategy is None:
+            self._strategy = MODES[self.mode](self.app)
+        return self._strategy
+
+    @property
     def questionnaire(self) -> Questionnaire:
-        qset = self.app.services.qset
-        return qset.selection if self.mode == "mandate" else qset.diligence
+        return self.kind.questionnaire
+
+    @property
+    def _fields(self) -> list[QuestionField]:
+        """The fields of the section being shown."""
+        return self._view.fields if self._view is not None else []
 
     def providers(self) -> list[str]:
-        session = self.app.session
-        if session.shortlist is not None:
-            return list(session.shortlist)
-        return list(self.app.evaluation().shortlist)
+        return self.kind.providers()
 
     def answers(self) -> dict[str, Answer]:
-        session = self.app.session
-        if self.mode == "mandate":
-            return dict(session.answers)
-        return dict(session.diligence.get(self.provider or "", {}))
+        return self.kind.answers(self.provider)
 
     def shown_ids(self) -> set[str]:
         qset = self.app.services.qset
-        session = self.app.session
-        mandate = applicable_values(qset, session.answers)
-        if self.mode == "mandate":
-            lookup = mandate.get
-        else:
-            lookup = diligence_lookup(qset, mandate, self.answers())
+        lookup = self.kind.lookup(self.provider)
         return {q.id for q in self.questionnaire.questions() if qset.is_shown(q, lookup)}
 
     def section(self) -> Section:
@@ -110,17 +178,16 @@ class QuestionsScreen(Screen[None]):
 
     @property
     def read_only(self) -> bool:
-        return self.app.session.status == "final"
+        return self.app.read_only
 
     # --- layout --------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        title = "Mandate" if self.mode == "mandate" else "Diligence"
         yield Header()
         with Horizontal(id="body"):
-            yield SectionSidebar(title, id="sidebar")
+            yield SectionSidebar(self.kind.title, id="sidebar")
             with Vertical(id="main"):
-                if self.mode == "diligence":
+                if self.kind.per_provider:
                     # Focusable: left/right switch the provider (ctrl+o works anywhere).
                     yield Tabs(id="providers")
                 yield Static("", id="section-title")
@@ -130,13 +197,13 @@ class QuestionsScreen(Screen[None]):
         yield WizardFooter()
 
     def on_mount(self) -> None:
-        if self.mode == "diligence":
+        if self.kind.per_provider:
             providers = self.providers()
             if self.provider not in providers:
                 self.provider = providers[0] if providers else None
             tabs = self.query_one(Tabs)
             for pid in providers:
-                tabs.add_tab(Tab(Text(self.app.provider_name(pid)), id=f"p-{pid}"))
+                tabs.add_tab(Tab(self._tab_label(pid), id=f"p-{pid}"))
             if self.provider is not None:
                 tabs.active = f"p-{self.provider}"
             if self.provider is None:
@@ -153,12 +220,64 @@ class QuestionsScreen(Screen[None]):
         if section is None and self._start_question:
             section = self._section_of(self._start_question)
         self.show_section(section or ids[0], focus=self._start_question)
+        self.set_timer(PREBUILD_DELAY, self._prebuild_next)
+
+    def _tab_label(self, provider: str) -> Text:
+        name = self.app.provider_name(provider)
+        if provider == self.provider:
+            return Text(f"▸ {name}", style="bold")
+        return Text(f"  {name}")
+
+    def _refresh_tabs(self) -> None:
+        for tab in self.query(Tab):
+            if tab.id and tab.id.startswith("p-"):
+                tab.label = self._tab_label(tab.id.removeprefix("p-"))
 
     def _section_of(self, question_id: str) -> str | None:
         for section in self.questionnaire.sections:
             if any(q.id == question_id for q in section.questions):
                 return section.id
         return None
+
+    def _build_view(self, section: Section) -> SectionView:
+        answers = self.answers()
+        fields = [
+            QuestionField(
+                q,
+                answers.get(q.id),
+                self,
+                diligence=self.kind.per_provider,
+                read_only=self.read_only,
+            )
+            for q in section.questions
+        ]
+        view = SectionView(section, fields, self.provider)
+        self._views[section.id] = view
+        return view
+
+    def _prebuild_next(self) -> None:
+        """Build one more off-screen section (after the first paint, between keys)."""
+        if not self.is_attached or self.app.screen is not self:
+            return
+        for section in self.questionnaire.sections:
+            if section.id not in self._views:
+                view = self._build_view(section)
+                view.display = False
+                self.query_one("#center", Container).mount(view, before=0)
+                self.set_timer(PREBUILD_DELAY, self._prebuild_next)
+                return
+
+    def _view_for(self, section: Section) -> SectionView:
+        view = self._views.get(section.id)
+        if view is None:
+            view = self._build_view(section)
+            self.query_one("#center", Container).mount(view, before=0)
+        elif view.loaded_for != self.provider:
+            answers = self.answers()
+            for field in view.fields:
+                field.load(answers.get(field.question.id))
+            view.loaded_for = self.provider
+        return view
 
     def show_section(
         self,
@@ -168,77 +287,58 @@ class QuestionsScreen(Screen[None]):
         last: bool = False,
         focus_questions: bool = True,
     ) -> None:
-        """Replace the question list with ``section_id``'s questions and focus one.
+        """Show ``section_id``'s questions and focus one.
 
         With ``focus_questions=False`` the focus stays where it is (the provider tabs).
         """
         self.flush()
         self.section_id = section_id
         section = self.section()
-        answers = self.answers()
-        title = Text(section.title, style="bold")
-        if self.mode == "diligence" and self.provider:
+        title = Text(shown_line(section.title), style="bold")
+        if self.kind.per_provider and self.provider:
             title.append(f"  ·  {self.app.provider_name(self.provider)}", style="dim")
         if self.read_only:
             title.append("  ·  FINAL: read-only", style="bold yellow")
         self.query_one("#section-title", Static).update(title)
         intro = self.query_one("#section-intro", Static)
-        intro.update(Text(section.intro.strip() if section.intro else "", style="dim"))
+        intro.update(Text(shown(section.intro.strip()) if section.intro else "", style="dim"))
         intro.set_class(not section.intro, "-empty")
-        fields = [
-            QuestionField(
-                q,
-                answers.get(q.id),
-                self,
-                diligence=self.mode == "diligence",
-                read_only=self.read_only,
-            )
-            for q in section.questions
-        ]
-        # A fresh container per section: the old one is removed asynchronously and its
-        # question ids must not collide with the new ones.
-        self._renders += 1
-        container = VerticalScroll(*fields, id=f"questions-{self._renders}", classes="questions")
-        if self._container is not None:
-            self._container.remove()
-        self._container = container
-        self._fields = fields
-        self.query_one("#center", Container).mount(container, before=0)
+        view = self._view_for(section)
+        if self._view is not None and self._view is not view:
+            self._view.display = False
+        view.display = True
+        self._view = view
         self.refresh_visibility()
         self.refresh_sidebar()
         self.refresh_findings(notify=False)
-        shown = [f for f in fields if f.display]
+        fields = [f for f in view.fields if f.display]
         target = None
         if focus:
-            target = next((f for f in shown if f.question.id == focus), None)
-        if target is None and shown:
-            target = shown[-1] if last else shown[0]
+            target = next((f for f in fields if f.question.id == focus), None)
+        if target is None and fields:
+            target = fields[-1] if last else fields[0]
         if target is not None:
             # Known now, so quitting before the focus lands still resumes here.
             self._remember(target)
-
-        def focus_first() -> None:
-            if not focus_questions:
-                return
-            if target is not None:
-                target.focus_value()
-                target.scroll_visible(animate=False)
-            else:
-                self.query_one(HelpPanel).show(None)
-
-        self.call_after_refresh(focus_first)
+        if not focus_questions:
+            return
+        if target is not None:
+            target.focus_value()
+            view.scroll_to_widget(target, animate=False, top=True)
+        else:
+            self.query_one(HelpPanel).show(None)
 
     def refresh_visibility(self) -> None:
-        shown = self.shown_ids()
+        shown_ids = self.shown_ids()
         for field in self._fields:
-            field.display = field.question.id in shown
+            field.display = field.question.id in shown_ids
 
     def section_states(self) -> list[SectionState]:
-        shown = self.shown_ids()
+        shown_ids = self.shown_ids()
         answers = self.answers()
         states = []
         for section in self.questionnaire.sections:
-            visible = [q.id for q in section.questions if q.id in shown]
+            visible = [q.id for q in section.questions if q.id in shown_ids]
             states.append(
                 SectionState(
                     section.id,
@@ -251,16 +351,11 @@ class QuestionsScreen(Screen[None]):
 
     def refresh_sidebar(self) -> None:
         states = self.section_states()
-        if self.mode == "mandate":
-            progress = self.app.session.progress(self.app.services.qset)
-        else:
-            total = sum(s.shown for s in states)
-            progress = 0 if not total else sum(s.answered for s in states) * 100 // total
-        self.query_one(SectionSidebar).show(states, self.section_id, progress)
+        self.query_one(SectionSidebar).show(states, self.section_id, self.kind.progress(states))
 
     def refresh_findings(self, *, notify: bool = True) -> None:
         """Diligence: show this provider's findings; announce the ones that just arose."""
-        if self.mode != "diligence" or self.provider is None:
+        if not self.kind.per_provider or self.provider is None:
             self.query_one(HelpPanel).show_findings(None)
             return
         findings = self.app.evaluation().findings_for(self.provider)
@@ -269,7 +364,7 @@ class QuestionsScreen(Screen[None]):
             for finding in findings:
                 if (finding.question_id, finding.severity.value) not in self._findings_seen:
                     self.app.notify(
-                        finding.message,
+                        shown(finding.message),
                         title=f"{finding.severity.value.upper()} finding",
                         severity="error" if finding.severity.rank >= 3 else "warning",
                         markup=False,
@@ -279,7 +374,22 @@ class QuestionsScreen(Screen[None]):
 
     # --- focus and position ----------------------------------------------------------------
 
+    def on_key(self, event: events.Key) -> None:
+        """A key with nothing focused yet: the screen is still being built. Kept for the
+        question about to get the focus, so typing ahead is neither lost nor sent elsewhere."""
+        if self._typed_ahead is not None and self.focused is None:
+            event.stop()
+            event.prevent_default()
+            self._typed_ahead.append(event)
+
+    def _replay_typed_ahead(self, widget: Widget) -> None:
+        keys, self._typed_ahead = self._typed_ahead, None
+        for key in keys or ():
+            widget.post_message(events.Key(key.key, key.character))
+
     def on_descendant_focus(self, event: DescendantFocus) -> None:
+        if self._typed_ahead is not None:
+            self._replay_typed_ahead(event.widget)
         field = next(
             (w for w in event.widget.ancestors_with_self if isinstance(w, QuestionField)), None
         )
@@ -320,69 +430,40 @@ class QuestionsScreen(Screen[None]):
     # --- saving (FieldSaver) ----------------------------------------------------------------
 
     def save_value(self, field: QuestionField, value: Any) -> bool:
-        handle = self.app.handle
-        if handle is None:
+        if self.app.refuse_if_read_only():
             return False
-        qid = field.question.id
-        if self.mode == "mandate":
-            ok = self.app.apply(handle.set_answer, qid, value)
-        else:
-            extras = field.extras() or {}
-            note = field.note_text().strip() or None
-            ok = self.app.apply(
-                handle.set_diligence, self.provider, qid, value, note=note, **extras
-            )
+        ok = self.kind.save_value(field, self.provider, value)
         self._after_save(field)
         return ok
 
     def clear_value(self, field: QuestionField) -> None:
-        handle = self.app.handle
-        if handle is None:
+        if self.app.refuse_if_read_only():
             return
-        if self.mode == "mandate":
-            self.app.apply(handle.clear_answer, field.question.id)
-        elif self.provider is not None:
-            self.app.apply(handle.clear_diligence, self.provider, field.question.id)
+        self.kind.clear_value(field, self.provider)
         self._after_save(field)
 
     def save_note(self, field: QuestionField, note: str) -> None:
-        handle = self.app.handle
-        if handle is None:
+        if self.app.refuse_if_read_only():
             return
-        qid = field.question.id
-        if qid not in self.answers():
-            field.show_problem("answer the question first; the note is kept once it is answered")
+        if field.question.id not in self.answers():
+            field.show_hint("the note is saved with the answer: answer the question to keep it")
             return
-        if self.mode == "mandate":
-            self.app.apply(handle.set_note, qid, note or None)
-        else:
-            self.app.apply(handle.set_note, qid, note or None, provider=self.provider)
+        self.kind.save_note(field, self.provider, note or None)
         self._after_save(field)
 
     def today(self) -> date:
-        return self.app.services.clock().astimezone().date()
+        return today_of(self.app)
 
     def save_extras(self, field: QuestionField) -> None:
-        if self.mode != "diligence":
+        if self.app.refuse_if_read_only():
             return
-        extras = field.extras()
-        if extras is None:
+        if field.extras() is None:
             return
         answer = self.answers().get(field.question.id)
         if answer is None:
-            field.show_problem("answer the question first; evidence is recorded with the answer")
+            field.show_hint("evidence is saved with the answer: answer the question to keep it")
             return
-        handle = self.app.handle
-        if handle is None:
-            return
-        self.app.apply(
-            handle.set_diligence,
-            self.provider,
-            field.question.id,
-            answer.value,
-            note=answer.note,
-            **extras,
-        )
+        self.kind.save_extras(field, self.provider, answer)
         self._after_save(field)
 
     def _after_save(self, field: QuestionField) -> None:
@@ -399,37 +480,76 @@ class QuestionsScreen(Screen[None]):
             field.flush()
         self._run_pending_advance()
 
-    def request_advance(self, field: QuestionField) -> None:
-        """Move on from ``field`` soon (after the focus settles), or at once on ``flush``."""
-        self._advance_pending = field
-        self.app.call_later(self._run_pending_advance)
+    # --- moving on ---------------------------------------------------------------------
+
+    @on(QuestionField.Advance)
+    def _field_done(self, event: QuestionField.Advance) -> None:
+        event.stop()
+        if event.queued:
+            # A Select gives itself the focus back when its list closes: move after that
+            # (flush runs it at once when the user quits right after choosing).
+            self._advance_pending = (event.field, event.answered)
+            self.app.call_later(self._run_pending_advance)
+        else:
+            self._move_on(event.field, answered=event.answered)
 
     def _run_pending_advance(self) -> None:
-        field, self._advance_pending = self._advance_pending, None
-        if field is not None and field in self._fields:
+        pending, self._advance_pending = self._advance_pending, None
+        if pending is not None and pending[0] in self._fields:
+            self._move_on(pending[0], answered=pending[1])
+
+    def _move_on(self, field: QuestionField, *, answered: bool) -> None:
+        """After an answer: its evidence (diligence, none recorded yet), else the next question."""
+        if answered and field.diligence and field.answer is not None and not field.answer.evidence:
+            self._remember(field)
+            field.focus_evidence()
+            return
+        self.advance_from(field)
+
+    def advance_from(self, field: QuestionField) -> None:
+        """Focus the next shown question after ``field``; past the last, the next section."""
+        fields = [f for f in self._fields if f.display]
+        if field in fields and fields.index(field) + 1 < len(fields):
+            target = fields[fields.index(field) + 1]
+            self._remember(target)  # now, not when the focus lands: quit may come first
+            target.focus_value()
+        else:
+            self.action_next_section()
+
+    def action_next_question(self) -> None:
+        field = self.focused_field()
+        if field is not None:
             self.advance_from(field)
+
+    def action_previous_question(self) -> None:
+        fields = [f for f in self._fields if f.display]
+        field = self.focused_field()
+        if field in fields and fields.index(field) > 0:
+            target = fields[fields.index(field) - 1]
+            self._remember(target)
+            target.focus_value()
+        elif fields:
+            self.action_previous_section()
 
     # --- actions ---------------------------------------------------------------------------
 
     def _navigable(self) -> list[str]:
-        shown = self.shown_ids()
+        shown_ids = self.shown_ids()
         return [
-            s.id for s in self.questionnaire.sections if any(q.id in shown for q in s.questions)
+            s.id for s in self.questionnaire.sections if any(q.id in shown_ids for q in s.questions)
         ]
 
     def action_next_section(self) -> None:
         ids = self._navigable()
         if self.section_id in ids and ids.index(self.section_id) + 1 < len(ids):
             self.show_section(ids[ids.index(self.section_id) + 1])
-        elif self.mode == "mandate":
-            self.app.go("results")
-        elif self.provider is not None:
-            providers = self.providers()
-            index = providers.index(self.provider) if self.provider in providers else -1
-            if index + 1 < len(providers):
-                self._switch_provider(providers[index + 1])
-            else:
-                self.app.go("review")
+            return
+        if self.kind.per_provider and self.provider is None:
+            return
+        self.flush()
+        following = self.kind.after_last_section(self.provider)
+        if following is not None:
+            self._switch_provider(following)
 
     def action_previous_section(self) -> None:
         ids = self._navigable()
@@ -448,7 +568,7 @@ class QuestionsScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "next_provider":
-            return self.mode == "diligence"
+            return self.kind.per_provider
         if action == "confirm_answer":
             field = self.focused_field()
             return field is not None and field.needs_reconfirmation and not self.read_only
@@ -457,17 +577,12 @@ class QuestionsScreen(Screen[None]):
     def action_confirm_answer(self) -> None:
         """Keep an answer flagged after a questionnaire change, as it is."""
         field = self.focused_field()
-        handle = self.app.handle
-        if field is None or handle is None or field.answer is None:
+        if field is None or field.answer is None or self.app.refuse_if_read_only():
             return
-        qid = field.question.id
-        if self.mode == "mandate":
-            ok = self.app.apply(handle.confirm_answer, qid)
-        else:
-            ok = self.app.apply(handle.set_diligence, self.provider, qid, field.answer.value)
-        if ok:
+        if self.kind.confirm(field, self.provider):
             self.app.notify("Answer kept and re-confirmed.")
-            self.show_section(self.section_id, focus=qid)
+            field.load(self.answers().get(field.question.id))
+            self.refresh_bindings()
 
     def _switch_provider(self, provider: str, *, focus_questions: bool = True) -> None:
         if provider == self.provider:
@@ -477,6 +592,7 @@ class QuestionsScreen(Screen[None]):
         self.focused_question = None
         self._findings_seen = None
         self.query_one(Tabs).active = f"p-{provider}"
+        self._refresh_tabs()
         first = self._navigable()
         self.show_section(
             first[0] if first else self.questionnaire.sections[0].id,
@@ -508,23 +624,6 @@ class QuestionsScreen(Screen[None]):
         if event.option.id:
             self.show_section(event.option.id)
 
-    def advance_from(self, field: QuestionField) -> None:
-        """Focus the next shown question after ``field``; past the last, the next section."""
-        fields = [f for f in self._fields if f.display]
-        if field in fields and fields.index(field) + 1 < len(fields):
-            target = fields[fields.index(field) + 1]
-            self._remember(target)  # now, not when the focus lands: quit may come first
-            target.focus_value()
-            target.scroll_visible(animate=False)
-        else:
-            self.action_next_section()
-
-    def focus_question(self, question_id: str) -> None:
-        """Jump to ``question_id`` (used by the review screen)."""
-        section = self._section_of(question_id)
-        if section is not None:
-            self.show_section(section, focus=question_id)
-
 
 def findings_text(findings: tuple[Finding, ...]) -> Text:
     text = Text()
@@ -536,6 +635,6 @@ def findings_text(findings: tuple[Finding, ...]) -> Text:
         text.append(
             f"{finding.severity.value.upper():<8} ", style=SEVERITY_STYLES[finding.severity.value]
         )
-        text.append(finding.message)
+        text.append(shown(finding.message))
         text.append(f"  {finding.question_id}\n", style="dim")
     return text

@@ -1,13 +1,21 @@
 """One question on screen: prompt, the input that fits its type, inline problem, note.
 
-A field never saves by itself: it validates what is typed (``value_problem``) and hands a
-valid value to its ``FieldSaver`` (the screen), which writes it through the session handle.
-Typed text is saved after a short pause, on Enter, on leaving the field and on ``flush()``,
-so one answer is one audit event rather than one per keystroke.
+A field never saves by itself: it validates what is typed (``value_problem`` and the free-text
+rules of ``core/text.py``) and hands a valid value to its ``FieldSaver`` (the screen), which
+writes it through the session handle. Typed text is saved after a short pause, on Enter, on
+leaving the field and on ``flush()``, so one answer is one audit event rather than one per
+keystroke. Moving on is asked for with a message (``QuestionField.Advance``): the screen
+decides what comes next.
+
+How each answer type is shown, read back and re-shown is declared once, in ``VALUE_KINDS``.
+A field can be re-loaded with another answer (``load``), so a screen builds a section's form
+once and reuses it for every provider.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
@@ -16,10 +24,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
-from textual.events import DescendantBlur, Key
+from textual.events import DescendantBlur
+from textual.message import Message
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Button, Input, RadioButton, RadioSet, Select, SelectionList, Static
+from textual.widgets import Button, Input, RadioSet, Select, SelectionList, Static
 
 from ddwizard.core.answers import EVIDENCE_LABELS, Answer, document_date_problem
 from ddwizard.core.questionnaire import (
@@ -32,29 +41,20 @@ from ddwizard.core.questionnaire import (
     coerce_value,
     value_problem,
 )
+from ddwizard.core.text import MAX_NOTE_LENGTH, MAX_REFERENCE_LENGTH, free_text_problem
+from ddwizard.tui.display import shown, shown_line
+from ddwizard.tui.widgets.inputs import AnswerRadioButton, AnswerRadioSet, OrderedInput, TickList
 
 SAVE_DELAY = 0.6
 """Seconds of typing pause after which a text answer is saved."""
 YN_LABELS = {"yes": "Yes", "no": "No", "unknown": "Unknown"}
+HOW_TO_ANSWER_YN = "choose with ← → and space, or press y, n or u"
+NOTE_WAITS = "the note is saved with the answer: answer the question to keep it"
 
 
 def field_id(question_id: str) -> str:
     """A widget id for a question id (widget ids cannot contain dots)."""
     return "q-" + question_id.replace(".", "--")
-
-
-class AnswerRadioSet(RadioSet):
-    """Yes / No / Unknown, where Enter and space choose right here.
-
-    A stock RadioSet lets the key travel up through every container to the app's binding
-    table before choosing; answering is the hot path, so the choice is made at once.
-    """
-
-    async def _on_key(self, event: Key) -> None:
-        if event.key in ("enter", "space") and not self.disabled:
-            event.stop()
-            event.prevent_default()  # the base classes' key handling is skipped
-            self.action_toggle_button()
 
 
 class FieldSaver(Protocol):
@@ -76,12 +76,132 @@ def parse_document_date(raw: str, today: date) -> tuple[date | None, str | None]
     return value, document_date_problem(value, today)
 
 
+# --- answer types: one row each (widget, how a saved value is re-shown) ------------------------
+
+
+def _compose_yn(q: Question, value: Any, read_only: bool) -> ComposeResult:
+    with AnswerRadioSet(classes="value yn", disabled=read_only):
+        for key in YN_VALUES:
+            yield AnswerRadioButton(YN_LABELS[key], value=value == key, name=key)
+
+
+def _show_yn(widget: Widget, q: Question, value: Any) -> None:
+    assert isinstance(widget, AnswerRadioSet)
+    widget.show_value(value if isinstance(value, str) else None)
+
+
+def _compose_single(q: Question, value: Any, read_only: bool) -> ComposeResult:
+    yield Select(
+        [(Text(shown_line(c.label)), c.id) for c in q.choices],
+        value=value if value in q.choice_ids else Select.NULL,
+        prompt="Choose… (enter opens the list)",
+        compact=True,
+        classes="value single",
+        disabled=read_only,
+    )
+
+
+def _show_single(widget: Widget, q: Question, value: Any) -> None:
+    assert isinstance(widget, Select)
+    with widget.prevent(Select.Changed):
+        widget.value = value if value in q.choice_ids else Select.NULL
+
+
+EMPTY_CHOICE = "-empty-"
+"""The tick-list entry that records an empty answer (``Question.empty_label``)."""
+
+
+def _compose_multi(q: Question, value: Any, read_only: bool) -> ComposeResult:
+    chosen = set(value or ())
+    options = [(Text(shown_line(c.label)), c.id, c.id in chosen) for c in q.choices]
+    if q.empty_label is not None:
+        label = Text(shown_line(q.empty_label), style="italic")
+        options.append((label, EMPTY_CHOICE, value == []))
+    yield TickList(*options, compact=True, classes="value multi", disabled=read_only)
+
+
+def _show_multi(widget: Widget, q: Question, value: Any) -> None:
+    assert isinstance(widget, TickList)
+    chosen = set(value or ())
+    if value == [] and q.empty_label is not None:
+        chosen = {EMPTY_CHOICE}
+    with widget.prevent(SelectionList.SelectedChanged, SelectionList.SelectionToggled):
+        widget.deselect_all()
+        for choice in (*q.choice_ids, EMPTY_CHOICE):
+            if choice in chosen:
+                widget.select(choice)
+
+
+def _compose_weights(q: Question, value: Any, read_only: bool) -> ComposeResult:
+    with Horizontal(classes="weights-row"):
+        yield Button("Edit weights (F3)", classes="value weights", compact=True, disabled=read_only)
+        yield Static(weights_summary(value), classes="weights-summary")
+
+
+def _show_weights(widget: Widget, q: Question, value: Any) -> None:
+    parent = widget.parent
+    if parent is not None:
+        parent.query_one(".weights-summary", Static).update(weights_summary(value))
+
+
+def _compose_typed(q: Question, value: Any, read_only: bool) -> ComposeResult:
+    with Horizontal(classes="input-row"):
+        yield OrderedInput(
+            value="" if value is None else display_value(value),
+            placeholder=_placeholder(q),
+            compact=True,
+            classes=f"value {q.type.value}",
+            disabled=read_only,
+        )
+        if q.unit:
+            yield Static(Text(shown_line(q.unit), style="dim"), classes="unit")
+
+
+def _show_typed(widget: Widget, q: Question, value: Any) -> None:
+    assert isinstance(widget, Input)
+    with widget.prevent(Input.Changed):
+        widget.value = "" if value is None else display_value(value)
+
+
+@dataclass(frozen=True)
+class ValueKind:
+    """How one answer type is put on screen and re-shown from a saved value."""
+
+    compose: Callable[[Question, Any, bool], ComposeResult]
+    show: Callable[[Widget, Question, Any], None]
+    typed: bool = False
+    """Typed as text (saved after a pause, checked as typed)."""
+
+
+VALUE_KINDS: Mapping[AnswerType, ValueKind] = {
+    AnswerType.YN: ValueKind(_compose_yn, _show_yn),
+    AnswerType.SINGLE: ValueKind(_compose_single, _show_single),
+    AnswerType.MULTI: ValueKind(_compose_multi, _show_multi),
+    AnswerType.WEIGHTS: ValueKind(_compose_weights, _show_weights),
+    AnswerType.NUMBER: ValueKind(_compose_typed, _show_typed, typed=True),
+    AnswerType.TEXT: ValueKind(_compose_typed, _show_typed, typed=True),
+    AnswerType.DATE: ValueKind(_compose_typed, _show_typed, typed=True),
+}
+
+
 class QuestionField(Vertical):
     """Prompt, value widget, inline problem, and the note (plus evidence for diligence)."""
 
     DEFAULT_CSS = """
     QuestionField { height: auto; margin: 0 0 1 0; padding: 0 1; }
+    QuestionField .problem.-hint { color: $text-warning; text-style: none; }
     """
+
+    class Advance(Message):
+        """Move on from this question (the screen decides where to)."""
+
+        def __init__(self, field: QuestionField, *, answered: bool, queued: bool) -> None:
+            super().__init__()
+            self.field = field
+            self.answered = answered
+            """A choice was just made (a diligence question then offers its evidence)."""
+            self.queued = queued
+            """Wait until the focus settles (a Select gives itself the focus back first)."""
 
     def __init__(
         self,
@@ -98,6 +218,7 @@ class QuestionField(Vertical):
         self.saver = saver
         self.diligence = diligence
         self.read_only = read_only
+        self.kind = VALUE_KINDS[question.type]
         self._save_timers: dict[str, Timer] = {}
         self._pending: dict[str, str] = {}
 
@@ -105,18 +226,11 @@ class QuestionField(Vertical):
 
     def compose(self) -> ComposeResult:
         q = self.question
-        prompt = Text(q.prompt, style="bold")
-        if q.required:
-            prompt.append(" *", style="bold red")
-        prompt.append(f"  {q.id}", style="dim")
-        if self.answer is not None and self.answer.needs_reconfirmation:
-            prompt.append("\nThe question changed since this answer: ", style="bold magenta")
-            prompt.append("ctrl+y keeps the answer, or change it.", style="magenta")
-        yield Static(prompt, classes="prompt")
-        yield from self._value_widgets()
+        yield Static(self._prompt(), classes="prompt")
+        yield from self.kind.compose(q, self._current(), self.read_only)
         yield Static("", classes="problem")
+        answer = self.answer
         if self.diligence:
-            answer = self.answer
             with Horizontal(classes="extras"):
                 yield Select(
                     [(Text(label), key) for key, label in EVIDENCE_LABELS.items()],
@@ -126,72 +240,40 @@ class QuestionField(Vertical):
                     classes="evidence",
                     disabled=self.read_only,
                 )
-                yield Input(
-                    value=answer.document_date.isoformat()
-                    if answer and answer.document_date
-                    else "",
-                    placeholder="doc date YYYY-MM-DD",
+                yield OrderedInput(
+                    value=_date_text(answer),
+                    placeholder="event date YYYY-MM-DD"
+                    if q.date_kind == "event"
+                    else "doc date YYYY-MM-DD",
                     compact=True,
                     classes="docdate",
                     disabled=self.read_only,
                 )
-                yield Input(
-                    value=answer.reference or "" if answer else "",
-                    placeholder="reference",
-                    compact=True,
-                    classes="reference",
-                    disabled=self.read_only,
-                )
-        yield Input(
-            value=(self.answer.note or "") if self.answer else "",
+            yield OrderedInput(
+                value=(answer.reference or "") if answer else "",
+                placeholder="document reference",
+                compact=True,
+                classes="reference",
+                disabled=self.read_only,
+            )
+        yield OrderedInput(
+            value=(answer.note or "") if answer else "",
             placeholder="note (optional)",
             compact=True,
             classes="note",
             disabled=self.read_only,
         )
 
-    def _value_widgets(self) -> ComposeResult:
+    def _prompt(self) -> Text:
         q = self.question
-        value = self.answer.value if self.answer else None
-        ro = self.read_only
-        if q.type == AnswerType.YN:
-            with AnswerRadioSet(classes="value yn", disabled=ro):
-                for key in YN_VALUES:
-                    yield RadioButton(YN_LABELS[key], value=value == key, name=key)
-        elif q.type == AnswerType.SINGLE:
-            yield Select(
-                [(Text(c.label), c.id) for c in q.choices],
-                value=value if value in q.choice_ids else Select.NULL,
-                prompt="Choose…",
-                compact=True,
-                classes="value single",
-                disabled=ro,
-            )
-        elif q.type == AnswerType.MULTI:
-            chosen = set(value or ())
-            yield SelectionList[str](
-                *[(Text(c.label), c.id, c.id in chosen) for c in q.choices],
-                compact=True,
-                classes="value multi",
-                disabled=ro,
-            )
-        elif q.type == AnswerType.WEIGHTS:
-            with Horizontal(classes="weights-row"):
-                yield Button(
-                    "Edit weights (F3)", classes="value weights", compact=True, disabled=ro
-                )
-                yield Static(weights_summary(value), classes="weights-summary")
-        else:
-            with Horizontal(classes="input-row"):
-                yield Input(
-                    value="" if value is None else _display(value),
-                    placeholder=_placeholder(q),
-                    compact=True,
-                    classes=f"value {q.type.value}",
-                    disabled=ro,
-                )
-                if q.unit:
-                    yield Static(Text(q.unit, style="dim"), classes="unit")
+        prompt = Text(shown(q.prompt), style="bold")
+        if q.required:
+            prompt.append(" *", style="bold red")
+        prompt.append(f"  {q.id}", style="dim")
+        if self.answer is not None and self.answer.needs_reconfirmation:
+            prompt.append("\nThe question changed since this answer: ", style="bold magenta")
+            prompt.append("ctrl+y keeps the answer, or change it.", style="magenta")
+        return prompt
 
     @property
     def value_widget(self) -> Widget:
@@ -199,18 +281,47 @@ class QuestionField(Vertical):
 
     def focus_value(self, attempts: int = 5) -> None:
         """Focus the answer and bring the whole question into view (no scroll animation)."""
-        if not self.is_attached:
-            return  # replaced by another section meanwhile
+        self._focus(".value", attempts)
+
+    def focus_evidence(self) -> None:
+        self._focus(".evidence", 5)
+
+    def _focus(self, selector: str, attempts: int) -> None:
         try:
-            widget = self.value_widget
+            if not self.is_attached:
+                raise NoMatches
+            widget = self.query_one(selector)
         except NoMatches:
-            if attempts > 0:  # mounted but not composed yet: try again after the next refresh
-                self.call_after_refresh(self.focus_value, attempts - 1)
+            if attempts > 0:  # not mounted or composed yet: try again after the next refresh
+                self.app.call_after_refresh(self._focus, selector, attempts - 1)
             return
         if widget.focusable:
             # At once, not queued behind other messages (Widget.focus waits a turn).
             self.screen.set_focus(widget, scroll_visible=False)
             self.call_after_refresh(self.scroll_visible, animate=False)
+
+    def load(self, answer: Answer | None) -> None:
+        """Show ``answer`` (another provider's, or changed elsewhere) without saving anything."""
+        for what in list(self._pending):
+            self._cancel(what)
+        self.answer = answer
+        if not self.is_mounted:
+            return  # composed from self.answer when it mounts
+        self.query_one(".prompt", Static).update(self._prompt())
+        self.kind.show(self.value_widget, self.question, self._current())
+        if self.diligence:
+            evidence = self.query_one(".evidence", Select)
+            with evidence.prevent(Select.Changed):
+                evidence.value = answer.evidence if answer and answer.evidence else Select.NULL
+            self._set_text(".docdate", _date_text(answer))
+            self._set_text(".reference", (answer.reference or "") if answer else "")
+        self._set_text(".note", (answer.note or "") if answer else "")
+        self.show_problem(None)
+
+    def _set_text(self, selector: str, text: str) -> None:
+        widget = self.query_one(selector, Input)
+        with widget.prevent(Input.Changed):
+            widget.value = text
 
     # --- value events --------------------------------------------------------------------
 
@@ -221,58 +332,76 @@ class QuestionField(Vertical):
     def needs_reconfirmation(self) -> bool:
         return self.answer is not None and self.answer.needs_reconfirmation
 
-    def _save(self, value: Any) -> None:
+    def _save(self, value: Any) -> bool:
+        """Save ``value`` unless it is the saved answer; whether anything was saved."""
         if value == self._current() and not self.needs_reconfirmation:
-            return
-        self.saver.save_value(self, value)
+            return False
+        return self.saver.save_value(self, value)
+
+    def _move_on(self, *, answered: bool, queued: bool = False) -> None:
+        self.post_message(self.Advance(self, answered=answered, queued=queued))
 
     @on(RadioSet.Changed, ".value")
     def _yn_changed(self, event: RadioSet.Changed) -> None:
         event.stop()
-        self._save(event.pressed.name)
-        self._advance_if_chosen_by_user(at_once=True)
+        if event.pressed.name == self._current() and not self.needs_reconfirmation:
+            return  # shown, not chosen
+        if self._save(event.pressed.name) and self._chosen_here():
+            self._move_on(answered=True)
 
-    def _advance_if_chosen_by_user(self, *, at_once: bool = False) -> None:
-        """A choice made with the keyboard moves on to the next question.
+    @on(AnswerRadioSet.Keep)
+    def _yn_kept(self, event: AnswerRadioSet.Keep) -> None:
+        event.stop()
+        if self.needs_reconfirmation:
+            self._save(self._current())
+        self._move_on(answered=False)
 
-        A Select's move is queued on the app, after the focus the Select gives itself back
-        when its list closes; a yes/no choice moves on at once.
-        """
+    @on(AnswerRadioSet.NeedsChoice)
+    def _yn_needs_choice(self, event: AnswerRadioSet.NeedsChoice) -> None:
+        event.stop()
+        self.show_hint(HOW_TO_ANSWER_YN)
+
+    def _chosen_here(self) -> bool:
         widget = self.value_widget
-        if (widget.has_focus or widget.has_focus_within) and self.answer is not None:
-            if at_once:
-                self.advance()
-                return
-            request = getattr(self.screen, "request_advance", None)
-            if callable(request):
-                request(self)  # the screen also runs it on flush (quit right after Enter)
-            else:
-                self.app.call_later(self.advance)
+        return widget.has_focus or widget.has_focus_within
 
     @on(Select.Changed, ".value")
     def _single_changed(self, event: Select.Changed) -> None:
         event.stop()
         if event.value == self._current():
-            # A Select announces the value it was built with when it mounts; that is not a
-            # choice (it must neither re-confirm a flagged answer nor move the focus on). The
-            # same option chosen again sends nothing; ctrl+y keeps a flagged answer.
+            # The same option chosen again sends nothing; ctrl+y keeps a flagged answer.
             return
         if event.value == Select.NULL:
             if self.answer is not None:
                 self.saver.clear_value(self)
             return
-        self._save(event.value)
-        self._advance_if_chosen_by_user()
+        if self._save(event.value) and self._chosen_here():
+            self._move_on(answered=True, queued=True)
 
     @on(SelectionList.SelectedChanged, ".value")
     def _multi_changed(self, event: SelectionList.SelectedChanged[str]) -> None:
         event.stop()
-        chosen = [c for c in self.question.choice_ids if c in event.selection_list.selected]
-        if not chosen:
-            if self.answer is not None:
-                self.saver.clear_value(self)
-            return
-        self._save(chosen)
+        ticked = set(event.selection_list.selected)
+        chosen = [c for c in self.question.choice_ids if c in ticked]
+        if EMPTY_CHOICE in ticked:
+            # "None of these" and a choice exclude each other: the one just ticked wins.
+            if chosen and self._current() == []:
+                ticked.discard(EMPTY_CHOICE)
+            else:
+                chosen = []
+            _show_multi(self.value_widget, self.question, chosen if chosen else [])
+            self._save(chosen)
+        elif chosen:
+            self._save(chosen)
+        elif self.answer is not None:
+            self.saver.clear_value(self)
+            if self.note_text().strip():
+                self.show_hint(NOTE_WAITS)
+
+    @on(TickList.Done)
+    def _multi_done(self, event: TickList.Done) -> None:
+        event.stop()
+        self._move_on(answered=False)
 
     @on(Button.Pressed, ".weights")
     def _open_weights(self, event: Button.Pressed) -> None:
@@ -283,10 +412,10 @@ class QuestionField(Vertical):
     def _typed(self, event: Input.Changed) -> None:
         event.stop()
         self._check_typed(event.value)
-        saved = "" if self._current() is None else _display(self._current())
+        saved = "" if self._current() is None else display_value(self._current())
         if event.value == saved:
-            # The text the input was built with (it announces it when mounted), or typing
-            # undone: nothing to save, and a flagged answer stays flagged (ctrl+y keeps it).
+            # The text the input was built with, or typing undone: nothing to save, and a
+            # flagged answer stays flagged (ctrl+y keeps it).
             self._cancel("value")
             return
         self._schedule("value", event.value)
@@ -296,12 +425,19 @@ class QuestionField(Vertical):
         event.stop()
         self.flush()
         if not self._problem_text():
-            self.advance()
+            self._move_on(answered=False)
+
+    def _typed_problem(self, raw: str) -> str | None:
+        if not raw.strip():
+            return "this answer is required" if self.question.required else None
+        if self.question.type == AnswerType.TEXT:
+            problem = free_text_problem(raw, max_len=self.question.max_length)
+            if problem:
+                return problem
+        return value_problem(self.question, raw)
 
     def _check_typed(self, raw: str) -> str | None:
-        problem = None if not raw.strip() else value_problem(self.question, raw)
-        if not raw.strip() and self.question.required:
-            problem = "this answer is required"
+        problem = self._typed_problem(raw)
         self.show_problem(problem)
         return problem
 
@@ -310,7 +446,7 @@ class QuestionField(Vertical):
             if self.answer is not None:
                 self.saver.clear_value(self)
             return
-        if value_problem(self.question, raw):
+        if self._typed_problem(raw):
             return
         self._save(coerce_value(self.question, raw))
 
@@ -319,21 +455,16 @@ class QuestionField(Vertical):
     @on(Input.Changed, ".note")
     def _note_typed(self, event: Input.Changed) -> None:
         event.stop()
-        self._schedule("note", event.value)
+        problem = free_text_problem(event.value, max_len=MAX_NOTE_LENGTH, multiline=True)
+        self.show_problem(f"note: {problem}" if problem else None)
+        if not problem:
+            self._schedule("note", event.value)
 
     @on(Input.Submitted, ".note")
     def _note_enter(self, event: Input.Submitted) -> None:
         event.stop()
         self.flush()
-        self.advance()
-
-    def advance(self) -> None:
-        """Move to the next shown question's answer (the screen decides what is next)."""
-        advance = getattr(self.screen, "advance_from", None)
-        if callable(advance):
-            advance(self)
-        else:
-            self.screen.focus_next()
+        self._move_on(answered=False)
 
     @on(Select.Changed, ".evidence")
     def _evidence_changed(self, event: Select.Changed) -> None:
@@ -356,8 +487,10 @@ class QuestionField(Vertical):
     @on(Input.Changed, ".reference")
     def _reference_typed(self, event: Input.Changed) -> None:
         event.stop()
+        problem = free_text_problem(event.value, max_len=MAX_REFERENCE_LENGTH)
+        self.show_problem(f"reference: {problem}" if problem else None)
         saved = (self.answer.reference or "") if self.answer else ""
-        if event.value.strip() != saved:
+        if not problem and event.value.strip() != saved:
             self._schedule("extras", event.value)
 
     @on(Input.Submitted, ".docdate,.reference")
@@ -367,12 +500,14 @@ class QuestionField(Vertical):
         self.screen.focus_next()
 
     def extras(self) -> dict[str, Any] | None:
-        """Evidence, document date and reference as typed; None if the date is not valid."""
+        """Evidence, document date and reference as typed; None if one of them is not valid."""
+        if not self.diligence:
+            return None
         evidence = self.query_one(".evidence", Select).value
         raw_date = self.query_one(".docdate", Input).value.strip()
         reference = self.query_one(".reference", Input).value.strip()
         doc_date, problem = parse_document_date(raw_date, self.saver.today())
-        if problem:
+        if problem or free_text_problem(reference, max_len=MAX_REFERENCE_LENGTH):
             return None
         return {
             "evidence": None if evidence == Select.NULL else evidence,
@@ -381,7 +516,11 @@ class QuestionField(Vertical):
         }
 
     def note_text(self) -> str:
-        return self.query_one(".note", Input).value
+        """The note as typed, if it may be saved ('' otherwise)."""
+        note = self.query_one(".note", Input).value
+        if free_text_problem(note, max_len=MAX_NOTE_LENGTH, multiline=True):
+            return ""
+        return note
 
     # --- saving typed text ---------------------------------------------------------------
 
@@ -426,21 +565,45 @@ class QuestionField(Vertical):
     # --- display ---------------------------------------------------------------------
 
     def _problem_text(self) -> str:
-        return str(self.query_one(".problem", Static).content)
+        label = self.query_one(".problem", Static)
+        return "" if label.has_class("-hint") else str(label.content)
 
     def show_problem(self, problem: str | None) -> None:
         label = self.query_one(".problem", Static)
-        label.update(Text(problem or "", style="bold red"))
+        label.update(Text(shown(problem or ""), style="bold red"))
         label.display = bool(problem)
+        label.remove_class("-hint")
         self.set_class(bool(problem), "-invalid")
+
+    def show_hint(self, hint: str) -> None:
+        """How to answer (not a problem with what was typed)."""
+        label = self.query_one(".problem", Static)
+        label.update(Text(hint))
+        label.display = True
+        label.add_class("-hint")
+        self.remove_class("-invalid")
 
     def refresh_answer(self, answer: Answer | None) -> None:
         """Take the saved answer (after a save, or when a weights edit lands)."""
         self.answer = answer
         if self.question.type == AnswerType.WEIGHTS:
-            self.query_one(".weights-summary", Static).update(
-                weights_summary(answer.value if answer else None)
-            )
+            _show_weights(self.value_widget, self.question, answer.value if answer else None)
+        if answer is not None:
+            # What was wrong or missing before it was answered no longer is.
+            self.show_problem(self._remaining_problem())
+
+    def _remaining_problem(self) -> str | None:
+        if self.kind.typed:
+            problem = self._typed_problem(self.query_one(".value", Input).value)
+            if problem:
+                return problem
+        if self.diligence:
+            raw = self.query_one(".docdate", Input).value.strip()
+            return parse_document_date(raw, self.saver.today())[1]
+        return None
+
+    def focusables(self) -> Iterator[Widget]:
+        yield from (w for w in self.query("*") if w.focusable)
 
 
 def weights_summary(value: Any) -> Text:
@@ -451,10 +614,14 @@ def weights_summary(value: Any) -> Text:
     return text
 
 
-def _display(value: Any) -> str:
+def display_value(value: Any) -> str:
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
+
+
+def _date_text(answer: Answer | None) -> str:
+    return answer.document_date.isoformat() if answer and answer.document_date else ""
 
 
 def _placeholder(q: Question) -> str:

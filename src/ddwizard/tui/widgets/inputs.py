@@ -1,0 +1,163 @@
+"""The answer widgets, adjusted so the keyboard never reorders, guesses or hides a choice.
+
+- ``OrderedInput``: Textual's Input inserts printable keys in its own key handler but runs its
+  editing keys (backspace, arrows, home, end, delete, enter) as bindings, which first travel
+  up to the app and back (Textual issue 6605). In a fast burst a backspace then lands after
+  letters typed later (``b a backspace c`` became ``bac`` minus the wrong letter). Here every
+  key the input binds itself is run inline, in arrival order. Nothing is selected on focus,
+  so one stray key after a jump cannot overwrite a saved answer.
+- ``AnswerRadioSet``: yes / no / unknown. Enter never answers an unanswered question with
+  the highlighted first option: it chooses only what the user pointed at (arrows), or keeps
+  the saved answer and moves on. ``y``, ``n`` and ``u`` answer directly.
+- ``TickList``: a multiple choice where only space (or a click) ticks; Enter moves on.
+- Ticked and chosen states are drawn with a symbol, not only a colour.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.segment import Segment
+from textual import events
+from textual.message import Message
+from textual.strip import Strip
+from textual.widgets import Input, RadioButton, RadioSet, SelectionList
+
+TICKED = "✓"
+UNTICKED = " "
+CHOSEN = "●"
+NOT_CHOSEN = "○"
+
+
+class OrderedInput(Input):
+    """An Input that handles its own editing keys in the order they arrive."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("select_on_focus", False)
+        super().__init__(*args, **kwargs)
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.is_printable:
+            return  # Input's own handler inserts it inline (next in the MRO)
+        action = self._inline_action(event.key)
+        if action is None:
+            return  # not an editing key: travels on to the screen's and app's bindings
+        event.stop()
+        event.prevent_default()  # the base handlers (and the binding round trip) are skipped
+        self._restart_blink()
+        await self.run_action(action)
+
+    def _inline_action(self, key: str) -> str | None:
+        for binding in self._bindings.key_to_bindings.get(key, ()):
+            if not binding.priority:
+                return binding.action
+        return None
+
+
+class TickList(SelectionList[str]):
+    """Multiple choice: space ticks the highlighted choice, Enter moves on (never ticks)."""
+
+    class Done(Message):
+        """Enter: the user is done with this list."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.Done())
+
+    def render_line(self, y: int) -> Strip:
+        strip = super().render_line(y)
+        index = self.scroll_offset.y + y
+        if index >= self.option_count:
+            return strip
+        segments = list(strip)
+        if len(segments) < 2:
+            return strip
+        ticked = self.get_option_at_index(index).value in self._selected
+        inner = segments[1]
+        segments[1] = Segment(TICKED if ticked else UNTICKED, inner.style, inner.control)
+        return Strip(segments, strip.cell_length)
+
+
+class AnswerRadioButton(RadioButton):
+    """A radio button whose state is a symbol (● chosen, ○ not), not only a colour."""
+
+    @property
+    def BUTTON_INNER(self) -> str:  # type: ignore[override]
+        return CHOSEN if self.value else NOT_CHOSEN
+
+
+class AnswerRadioSet(RadioSet):
+    """Yes / No / Unknown that never records the highlighted option on its own.
+
+    Enter chooses the option the user moved to with the arrows; on an answered question with
+    the highlight on the answer it keeps it and moves on; on an unanswered question where the
+    user pointed at nothing it only says how to answer. Space chooses the highlighted option;
+    y, n and u choose yes, no and unknown. Choosing is handled right here (a stock RadioSet lets
+    Enter travel to the app's bindings first; answering is the hot path).
+    """
+
+    class Keep(Message):
+        """Enter on the saved answer: keep it and move on."""
+
+    class NeedsChoice(Message):
+        """Enter with nothing chosen and nothing pointed at."""
+
+    _pointed = False
+
+    def _on_focus(self, event: events.Focus) -> None:
+        self._pointed = False
+
+    async def _on_key(self, event: events.Key) -> None:
+        if self.disabled:
+            return
+        key = event.key
+        if key in ("left", "right", "up", "down"):
+            self._pointed = True
+            return  # the RadioSet's own bindings move the highlight
+        direct = {"y": "yes", "n": "no", "u": "unknown"}.get(key)
+        if key not in ("enter", "space") and direct is None:
+            return
+        event.stop()
+        event.prevent_default()  # the base classes' key handling is skipped
+        if direct is not None:
+            self.action_choose(direct)
+            return
+        pressed = self.pressed_button
+        highlighted = self._selected
+        if key == "enter" and not self._pointed:
+            if pressed is None:
+                self.post_message(self.NeedsChoice())
+                return
+            highlighted = self._nodes.index(pressed)
+        if highlighted is None:
+            return
+        button = self._nodes[highlighted]
+        if button is pressed:
+            self.post_message(self.Keep())
+            return
+        self._selected = highlighted
+        self.action_toggle_button()
+
+    def action_choose(self, name: str) -> None:
+        for index, button in enumerate(self._nodes):
+            if isinstance(button, RadioButton) and button.name == name:
+                if button is self.pressed_button:
+                    self.post_message(self.Keep())
+                    return
+                self._selected = index
+                self.action_toggle_button()
+                return
+
+    def show_value(self, name: str | None) -> None:
+        """Show ``name`` as chosen (or nothing) without announcing a change."""
+        with self.prevent(RadioButton.Changed, RadioSet.Changed):
+            pressed = None
+            for button in self._nodes:
+                if isinstance(button, RadioButton):
+                    button.value = button.name == name
+                    if button.value:
+                        pressed = button
+        self._pressed_button = pressed
+        self._selected = self._nodes.index(pressed) if pressed is not None else 0
