@@ -150,7 +150,7 @@ def test_yaml_booleans_and_mapping_form_are_accepted(
         "support": 10,
     }
     answer = sheet.diligence["zodia"]["dd.soc2_type2"]
-    assert (answer.value, answer.evidence, answer.document_date.isoformat()) == (
+    assert (answer.value, answer.evidence, str(answer.document_date)) == (
         "yes",
         "seen_doc",
         "2026-03-31",

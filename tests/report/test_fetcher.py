@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from ddwizard.core.usecases.write_memo import answers_file_memo
 from ddwizard.core.report.render import (
     FetchLog,
     ResourceRefused,
@@ -17,6 +16,7 @@ from ddwizard.core.report.render import (
     resolve_resource,
 )
 from ddwizard.core.resources import bundled_dir
+from ddwizard.core.usecases.write_memo import answers_file_memo
 
 
 @pytest.fixture()

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from ddwizard.core.usecases.write_memo import answers_file_memo
 from ddwizard.core.resources import bundled_dir
+from ddwizard.core.usecases.write_memo import answers_file_memo
 
 ENTITY = "Acme {{ 7*7 }} Fund {% raw %}"
 PREPARER = "Mallory <script>alert(1)</script>"

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 import weasyprint
 
-from ddwizard.core.usecases.write_memo import answers_file_memo
 from ddwizard.core.resources import bundled_dir
+from ddwizard.core.usecases.write_memo import answers_file_memo
 
 REPO = Path(__file__).resolve().parents[2]
 

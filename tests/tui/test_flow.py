@@ -10,11 +10,11 @@ from textual.widgets import DataTable, Input, OptionList, ProgressBar, Select, S
 
 from ddwizard.core.matching import evaluate
 from ddwizard.core.sessions.store import SessionHandle
+from ddwizard.tui.factory import make_app
 from ddwizard.tui.screens.export import ExportScreen
 from ddwizard.tui.screens.questions import QuestionsScreen
 from ddwizard.tui.screens.results import ResultsScreen
 from ddwizard.tui.screens.review import ReviewScreen
-from ddwizard.tui.factory import make_app
 from ddwizard.tui.services import Services
 from ddwizard.tui.widgets.help_panel import HelpPanel
 from ddwizard.tui.widgets.question import QuestionField, field_id

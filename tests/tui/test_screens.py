@@ -9,13 +9,14 @@ import pytest
 from tests.tui.conftest import SIZE, demo_session, read_session, sync
 from textual.widgets import DataTable, Input, Static
 
-from ddwizard.core.questionnaire import DEFAULT_WEIGHTS
+from ddwizard.core.provider import ProviderCatalog
+from ddwizard.core.questionnaire import DEFAULT_WEIGHTS, QuestionnaireSet
 from ddwizard.core.sessions.session import Position
 from ddwizard.tui.app import DdwizardApp
+from ddwizard.tui.factory import make_app
 from ddwizard.tui.screens.help import HelpScreen
 from ddwizard.tui.screens.questions import QuestionsScreen
 from ddwizard.tui.screens.weights import WeightsScreen
-from ddwizard.tui.factory import make_app
 from ddwizard.tui.services import Services
 
 
@@ -56,7 +57,7 @@ async def test_home_loads_data_after_first_paint_and_resumes(
         assert app.handle is not None and app.handle.session.name == "Lazy review"
 
 
-def _data(repo_root: Path) -> tuple[object, object]:
+def _data(repo_root: Path) -> tuple[QuestionnaireSet, ProviderCatalog]:
     from ddwizard.core.loading import load_providers, load_questionnaires
 
     return load_questionnaires(repo_root / "questionnaires"), load_providers(

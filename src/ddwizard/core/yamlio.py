@@ -35,7 +35,7 @@ MAX_DEPTH = 100
 MAX_INT_DIGITS = 30
 
 # libyaml's safe loader when PyYAML was built with it (several times faster), else pure Python.
-_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # type: ignore[assignment]
+_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
