@@ -347,8 +347,9 @@ def test_custody_authorisation_question_follows_the_licence_list(qset: Questionn
         qset, answers(reg__licence_required_in=["uk"], reg__custody_authorisation_required="yes")
     )
     assert listed.get(qid) == "yes"
-    for empty in ([], None):
-        given = {"reg.custody_authorisation_required": "yes"}
+    empties: tuple[list[str] | None, ...] = ([], None)
+    for empty in empties:
+        given: dict[str, Any] = {"reg.custody_authorisation_required": "yes"}
         if empty is not None:
             given["reg.licence_required_in"] = empty
         hidden = applicable_values(qset, answers(**_dunder(given)))
