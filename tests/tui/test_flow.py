@@ -43,7 +43,11 @@ async def test_results_show_ranking_exclusions_and_save_the_shortlist(services: 
         screen = app.screen
         assert isinstance(screen, ResultsScreen)
         table = screen.query_one(DataTable)
-        assert [str(k.value) for k in table.rows] == [r.provider_id for r in expected.eligible]
+        # Every provider, by tier then score; the excluded ones last (their reasons beside).
+        assert [str(k.value) for k in table.rows] == [
+            *(r.provider_id for r in sorted(expected.eligible, key=lambda r: (r.tier.order, r.rank))),
+            *(e.provider_id for e in expected.excluded),
+        ]
         overview = str(screen.query_one("#overview", Static).content)
         for exclusion in expected.excluded:
             assert services.catalog[exclusion.provider_id].name in overview

@@ -398,6 +398,17 @@ class Evaluation:
     def open_items_for(self, provider_id: str) -> tuple[OpenItem, ...]:
         return tuple(o for o in self.open_items if o.provider_id == provider_id)
 
+    @property
+    def shortlist_open_items(self) -> tuple[OpenItem, ...]:
+        """The open items every surface counts (TUI review, results, home list, memo): what
+        is still to confirm for the shortlisted providers, and for the mandate itself."""
+        return tuple(
+            o for o in self.open_items if o.provider_id is None or o.provider_id in self.shortlist
+        )
+
+    OPEN_ITEMS_MEANING = "facts still to confirm for the shortlisted providers"
+    """What ``shortlist_open_items`` counts, in words, for labels beside the count."""
+
     def confirmed_for(self, provider_id: str) -> tuple[ConfirmedItem, ...]:
         return tuple(c for c in self.confirmed_items if c.provider_id == provider_id)
 

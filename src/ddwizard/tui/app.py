@@ -1,8 +1,12 @@
-"""The Textual application: owns the open session and the services, and moves between screens.
+"""The Textual application: owns the open session and the workspace, and moves between screens.
 
 Screens never touch files: every edit goes through ``DdwizardApp.apply``, which calls the
 locked ``SessionHandle`` (each change saved atomically before it returns) and turns any
-``DdwizardError`` into a message on screen instead of a crash.
+``DdwizardError`` into a message on screen instead of a crash. The main screens are declared
+once, in ``SCREENS``: their keys, the command palette and navigation all read that table.
+A final review is read-only: screens ask ``refuse_if_read_only`` before any edit and show
+nothing changed when it refuses. A memo export runs on the app, not on its screen, so the
+wizard stays usable (and the export keeps going) while the PDF is rendered.
 """
 
 from __future__ import annotations
@@ -10,14 +14,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from ddwizard.core.errors import DdwizardError
-from ddwizard.tui.services import Services
+from ddwizard.tui.display import shown, shown_line
+from ddwizard.tui.screens.base import WizardScreen
 
 if TYPE_CHECKING:
     from textual.timer import Timer
@@ -25,6 +33,8 @@ if TYPE_CHECKING:
     from ddwizard.core.results import Evaluation
     from ddwizard.core.sessions.session import Position, Session
     from ddwizard.core.sessions.store import SessionHandle
+    from ddwizard.core.workspace import Workspace
+    from ddwizard.tui.screens.export import ExportJob
 
 POSITION_DELAY = 0.5
 """Seconds after the last focus change before the position is written."""
@@ -34,13 +44,82 @@ the focused widget up to the app's bindings, then its effects through a few widg
 SETTLE_TIMEOUT = 0.25
 """Seconds quitting waits at most for those messages."""
 
-MAIN_SCREENS: dict[str, str] = {
-    "mandate": "Mandate",
-    "weights": "Weights",
-    "results": "Results",
-    "diligence": "Diligence",
-    "review": "Review",
-    "export": "Export",
+READ_ONLY_MESSAGE = (
+    "This review is final: nothing can be changed. To change it, reopen it on the Review "
+    "screen (F6, then o) and give the reason."
+)
+
+
+# --- the main screens, declared once ---------------------------------------------------------
+
+
+def _mandate(position: Position | None) -> WizardScreen:
+    from ddwizard.tui.screens.questions import QuestionsScreen
+
+    return QuestionsScreen(
+        "mandate",
+        section=position.section if position else None,
+        question=position.question if position else None,
+    )
+
+
+def _weights(position: Position | None) -> WizardScreen:
+    from ddwizard.tui.screens.weights import WeightsScreen
+
+    return WeightsScreen()
+
+
+def _results(position: Position | None) -> WizardScreen:
+    from ddwizard.tui.screens.results import ResultsScreen
+
+    return ResultsScreen()
+
+
+def _diligence(position: Position | None) -> WizardScreen:
+    from ddwizard.tui.screens.questions import QuestionsScreen
+
+    return QuestionsScreen(
+        "diligence",
+        section=position.section if position else None,
+        question=position.question if position else None,
+        provider=position.provider if position else None,
+    )
+
+
+def _review(position: Position | None) -> WizardScreen:
+    from ddwizard.tui.screens.review import ReviewScreen
+
+    return ReviewScreen()
+
+
+def _export(position: Position | None) -> WizardScreen:
+    from ddwizard.tui.screens.export import ExportScreen
+
+    return ExportScreen()
+
+
+@dataclass(frozen=True)
+class MainScreen:
+    """One main screen: its name in positions, its title, its key and how to build it."""
+
+    name: str
+    title: str
+    key: str
+    build: Callable[[Position | None], WizardScreen]
+    resumable: bool = True
+    """Whether resuming a review may land here (the export screen resumes on the review)."""
+
+
+SCREENS: dict[str, MainScreen] = {
+    screen.name: screen
+    for screen in (
+        MainScreen("mandate", "Mandate", "f2", _mandate),
+        MainScreen("weights", "Weights", "f3", _weights),
+        MainScreen("results", "Results", "f4", _results),
+        MainScreen("diligence", "Diligence", "f5", _diligence),
+        MainScreen("review", "Review", "f6", _review),
+        MainScreen("export", "Export", "f7", _export, resumable=False),
+    )
 }
 
 
@@ -53,18 +132,14 @@ class DdwizardApp(App[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # noqa: RUF012
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "show_help", "Keys", priority=True),
-        Binding("f2", "go('mandate')", "Mandate"),
-        Binding("f3", "go('weights')", "Weights"),
-        Binding("f4", "go('results')", "Results"),
-        Binding("f5", "go('diligence')", "Diligence"),
-        Binding("f6", "go('review')", "Review"),
-        Binding("f7", "go('export')", "Export"),
+        *[Binding(s.key, f"go('{s.name}')", s.title) for s in SCREENS.values()],
         Binding("f9", "home", "Home"),
     ]
 
-    def __init__(self, services: Services, *, handle: SessionHandle | None = None) -> None:
+    def __init__(self, workspace: Workspace, *, handle: SessionHandle | None = None) -> None:
         super().__init__()
-        self.services = services
+        self.workspace = workspace
+        """Data, sessions store, settings and clock; screens act through its use cases."""
         self.handle: SessionHandle | None = None
         self._initial_handle = handle
         self._evaluation: Evaluation | None = None
@@ -74,6 +149,9 @@ class DdwizardApp(App[None]):
         self._pending_position: Position | None = None
         self._position_timer: Timer | None = None
         self._quitting = False
+        self.export_job: ExportJob | None = None
+        """The memo being written (or the last one written) for the open review."""
+        self._quit_after_export = False
 
     # --- lifecycle ---------------------------------------------------------------------
 
@@ -99,8 +177,13 @@ class DdwizardApp(App[None]):
         ctrl+q is a priority binding handled on the app's own queue: it can run while the
         Enter typed a moment earlier is still travelling through the widgets. Those messages
         are handled first, then pending edits and the position are written synchronously.
+        A memo being written is finished (and recorded) first.
         """
         if self._quitting:
+            return
+        if self.exporting:
+            self._quit_after_export = True
+            self.notify("Quitting as soon as the memo is written…", timeout=30)
             return
         self._quitting = True
         await self._quit_step(SETTLE_ROUNDS)
@@ -114,9 +197,9 @@ class DdwizardApp(App[None]):
             self.call_later(self._quit_step, rounds - 1)
             return
         self.flush_screen()
-        remember = getattr(self.screen, "current_position", None)
-        if callable(remember) and self.handle is not None:
-            position = remember()
+        screen = self.main_screen
+        if screen is not None and self.handle is not None:
+            position = screen.current_position()
             if position is not None:
                 self.save_position(position)
         self.flush_position()
@@ -143,11 +226,24 @@ class DdwizardApp(App[None]):
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(done.wait(), SETTLE_TIMEOUT)
 
+    @property
+    def services(self) -> Workspace:
+        """The workspace under its former name (widgets still read ``app.services``)."""
+        return self.workspace
+
+    @property
+    def main_screen(self) -> WizardScreen | None:
+        """The main screen being shown (under any dialog), if a review is open."""
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, WizardScreen):
+                return screen
+        return None
+
     def flush_screen(self) -> None:
-        """Save any edit still being typed on the active screen."""
-        flush = getattr(self.screen, "flush", None)
-        if callable(flush):
-            flush()
+        """Save any edit still being typed on the active main screen."""
+        screen = self.main_screen
+        if screen is not None:
+            screen.flush()
 
     # --- session -----------------------------------------------------------------------
 
@@ -156,6 +252,18 @@ class DdwizardApp(App[None]):
         if self.handle is None:
             raise RuntimeError("no session is open")
         return self.handle.session
+
+    @property
+    def read_only(self) -> bool:
+        """A final review: shown, exported, reopened; never edited."""
+        return self.handle is not None and self.handle.session.status == "final"
+
+    def refuse_if_read_only(self) -> bool:
+        """True (after saying why, once per attempt) when the open review may not change."""
+        if not self.read_only:
+            return False
+        self.notify(READ_ONLY_MESSAGE, title="Read-only", severity="warning", timeout=6)
+        return True
 
     def open_session(self, handle: SessionHandle) -> None:
         """Make ``handle`` the open session and land where it was left."""
@@ -168,7 +276,8 @@ class DdwizardApp(App[None]):
         """Hold ``handle``; the main screen and position to land on."""
         self.handle = handle
         self.revision += 1
-        self.sub_title = handle.session.label
+        self.export_job = None
+        self.sub_title = shown_line(handle.session.label)
         if handle.session.status == "final":
             self.notify(
                 "This review is final: answers are read-only; exporting is still possible.",
@@ -176,10 +285,10 @@ class DdwizardApp(App[None]):
                 severity="warning",
             )
         position = handle.session.position
-        screen = position.screen if position.screen in MAIN_SCREENS else "mandate"
-        if screen == "export":
-            screen = "review"
-        return screen, position
+        entry = SCREENS.get(position.screen)
+        if entry is None:
+            return "mandate", position
+        return (entry.name if entry.resumable else "review"), position
 
     def close_session(self) -> None:
         if self.handle is None:
@@ -189,25 +298,34 @@ class DdwizardApp(App[None]):
         try:
             handle.close()
         except DdwizardError as exc:
-            self.notify(
-                str(exc), title="Could not close the session", severity="error", markup=False
-            )
+            self.notify_error("Could not close the session", exc)
         self.sub_title = ""
         if self.screen_stack:
             self.refresh_bindings()
+
+    def notify_error(self, title: str, error: BaseException | str, *, timeout: float = 8) -> None:
+        """An error on screen, its text shown literally (never markup, no control codes)."""
+        self.notify(shown(error), title=title, severity="error", markup=False, timeout=timeout)
 
     def apply(self, change: Callable[..., object], *args: Any, **kwargs: Any) -> bool:
         """Run one session change (saved before it returns); on a user error show it.
 
         Returns whether the change went through.
         """
+        problem = self.try_change(change, *args, **kwargs)
+        if problem is not None:
+            self.notify_error("Not saved", problem)
+            return False
+        return True
+
+    def try_change(self, change: Callable[..., object], *args: Any, **kwargs: Any) -> str | None:
+        """Run one session change; the user error that refused it (for a dialog), or None."""
         try:
             change(*args, **kwargs)
         except (DdwizardError, ValueError) as exc:
-            self.notify(str(exc), title="Not saved", severity="error", markup=False, timeout=8)
-            return False
+            return str(exc)
         self.revision += 1
-        return True
+        return None
 
     def save_position(self, position: Position) -> None:
         """Remember where the user is, written after a short pause and on quit/close.
@@ -233,17 +351,97 @@ class DdwizardApp(App[None]):
     def evaluation(self) -> Evaluation:
         """The matching result for the open session, recomputed only after a change."""
         if self._evaluation is None or self._evaluation_revision != self.revision:
-            from ddwizard.core.matching import evaluate
+            from ddwizard.core.usecases.evaluate_review import evaluate_sheet
 
-            self._evaluation = evaluate(
-                self.services.qset, self.services.catalog, self.session.sheet()
-            )
+            # The workspace's Settings and clock: the same staleness limit as CLI and memo.
+            self._evaluation = evaluate_sheet(self.workspace, self.session.sheet())
             self._evaluation_revision = self.revision
         return self._evaluation
 
     def provider_name(self, provider_id: str) -> str:
-        provider = self.services.catalog.get(provider_id)
-        return provider.name if provider is not None else provider_id
+        provider = self.workspace.catalog.get(provider_id)
+        return shown_line(provider.name if provider is not None else provider_id)
+
+    # --- memo export (runs on the app: leaving the export screen does not stop it) -----------
+
+    @property
+    def exporting(self) -> bool:
+        return self.export_job is not None and self.export_job.running
+
+    def start_export(self, path: Path, fmt: str) -> bool:
+        """Write the memo in a worker thread; refused politely while one is being written."""
+        from ddwizard.tui.screens.export import ExportJob, write_memo_job
+
+        if self.handle is None:
+            return False
+        if self.export_job is not None and self.export_job.running:
+            self.notify(
+                f"A memo is already being written to {shown_line(self.export_job.path)}. "
+                "Wait for it to finish; you can keep working meanwhile.",
+                title="Export running",
+                severity="warning",
+                markup=False,
+            )
+            return False
+        job = ExportJob(path=path, fmt=fmt, handle=self.handle)
+        self.export_job = job
+
+        def progress(label: str) -> None:
+            self.call_from_thread(self._export_step, job, label)
+
+        def record(path: Path, sha256: str, fmt: str) -> None:
+            # On the event loop, like every other change; raising here stops the memo.
+            self.call_from_thread(self._record_memo, job.handle, path, sha256, fmt)
+
+        self.run_worker(
+            lambda: write_memo_job(self.workspace, job, progress, record),
+            name="export",
+            group="export",
+            thread=True,
+            exit_on_error=False,
+        )
+        self._export_changed(job)
+        return True
+
+    def _record_memo(self, handle: SessionHandle, path: Path, sha256: str, fmt: str) -> None:
+        handle.record_memo(path, sha256, fmt)
+        self.revision += 1
+
+    def _export_step(self, job: ExportJob, label: str) -> None:
+        job.advance(label)
+        self._export_changed(job)
+
+    def _export_changed(self, job: ExportJob) -> None:
+        from ddwizard.tui.screens.export import ExportUpdated
+
+        self.screen.post_message(ExportUpdated(job))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "export" or self.export_job is None:
+            return
+        job = self.export_job
+        if event.state == WorkerState.SUCCESS:
+            from ddwizard.tui.screens.export import ExportResult
+
+            result = event.worker.result
+            assert isinstance(result, ExportResult)
+            job.finish(result)
+            self.notify(f"Memo written to {shown_line(result.path)}", markup=False, timeout=8)
+        elif event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
+            error = event.worker.error
+            message = (
+                str(error)
+                if isinstance(error, DdwizardError | OSError)
+                else f"unexpected {type(error).__name__}: {error}"
+            )
+            job.fail(shown(message))
+            self.notify_error("Export failed", message)
+        else:
+            return
+        self._export_changed(job)
+        if self._quit_after_export:
+            self._quit_after_export = False
+            self.call_later(self.action_quit)
 
     # --- navigation --------------------------------------------------------------------
 
@@ -255,55 +453,26 @@ class DdwizardApp(App[None]):
         if self.handle is None:
             self.notify("Open or start a review first.", severity="warning")
             return
-        leave = getattr(self.screen, "can_leave", None)
-        if callable(leave) and not leave():
+        current = self.main_screen
+        if current is not None and not current.can_leave():
             return
         self.flush_screen()
-        screen = self._build(name, position)
+        screen = SCREENS[name].build(position)
         if len(self.screen_stack) > 1:
             self.switch_screen(screen)
         else:
             self.push_screen(screen)
 
-    def _build(self, name: str, position: Position | None) -> Screen[Any]:
-        if name == "mandate":
-            from ddwizard.tui.screens.questions import QuestionsScreen
-
-            return QuestionsScreen(
-                "mandate",
-                section=position.section if position else None,
-                question=position.question if position else None,
-            )
-        if name == "diligence":
-            from ddwizard.tui.screens.questions import QuestionsScreen
-
-            return QuestionsScreen(
-                "diligence",
-                section=position.section if position else None,
-                question=position.question if position else None,
-                provider=position.provider if position else None,
-            )
-        if name == "weights":
-            from ddwizard.tui.screens.weights import WeightsScreen
-
-            return WeightsScreen()
-        if name == "results":
-            from ddwizard.tui.screens.results import ResultsScreen
-
-            return ResultsScreen()
-        if name == "review":
-            from ddwizard.tui.screens.review import ReviewScreen
-
-            return ReviewScreen()
-        if name == "export":
-            from ddwizard.tui.screens.export import ExportScreen
-
-            return ExportScreen()
-        raise ValueError(f"unknown screen {name!r}")
-
     def action_home(self) -> None:
         """Close the session and return to the home screen."""
         if self.handle is None:
+            return
+        if self.exporting:
+            self.notify(
+                "A memo is being written: the review closes once it is done.",
+                title="Export running",
+                severity="warning",
+            )
             return
         from ddwizard.tui.screens.home import HomeScreen
 
@@ -340,16 +509,18 @@ class DdwizardApp(App[None]):
 
         yield from super().get_system_commands(screen)
         if self.handle is not None:
-            for name, title in MAIN_SCREENS.items():
+            for entry in SCREENS.values():
                 yield SystemCommand(
-                    f"Go to {title}", f"Show the {title.lower()} screen", lambda n=name: self.go(n)
+                    f"Go to {entry.title}",
+                    f"Show the {entry.title.lower()} screen",
+                    lambda n=entry.name: self.go(n),
                 )
             yield SystemCommand(
                 "Home", "Close this review and go to the home screen", self.action_home
             )
         yield SystemCommand("Keys", "List every key of this screen", self.action_show_help)
         # The active screen's own actions, so everything in the footer is in the palette too.
-        for binding in getattr(screen, "BINDINGS", []):
+        for binding in screen.BINDINGS:
             if not isinstance(binding, Binding) or not binding.description:
                 continue
             action = binding.action

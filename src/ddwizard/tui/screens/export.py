@@ -1,35 +1,41 @@
 """Export: write the memo in a worker thread, with progress, and report where it went.
 
-Rendering (and the lazy WeasyPrint import) happens off the event loop, so the interface keeps
-answering keys while the PDF is built. The finished memo is recorded in the audit trail.
+Rendering (and the lazy WeasyPrint import) happens off the event loop, in a worker the app
+owns: the user can move to any screen and keep working while the PDF is built, and come back
+here to see the progress. A second export while one is running is refused with a message.
+The finished memo is recorded in the audit trail.
 """
 
 from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
+from textual.message import Message
 from textual.widgets import Button, Header, Input, ProgressBar, Select, Static
-from textual.worker import Worker, WorkerState
 
 from ddwizard.core.errors import DdwizardError
 from ddwizard.core.sessions.session import Position
+from ddwizard.tui.display import shown, shown_line
+from ddwizard.tui.screens.base import WizardScreen
 from ddwizard.tui.widgets.footer import WizardFooter
 
 if TYPE_CHECKING:
-    from ddwizard.core.report.render import Format
-    from ddwizard.tui.app import DdwizardApp
+    from ddwizard.core.sessions.store import SessionHandle
+    from ddwizard.core.workspace import Workspace
 
 FORMATS = [("PDF (archival, session embedded)", "pdf"), ("HTML", "html"), ("Markdown", "md")]
+EXPORT_STEPS = 4
+"""Progress steps: scoring, rendering, writing, recorded."""
 
 
 @dataclass(frozen=True)
@@ -41,59 +47,108 @@ class ExportResult:
     """True when the memo was rendered outside the main (event loop) thread."""
 
 
+@dataclass
+class ExportJob:
+    """One memo being written for one open review: its progress, then its outcome."""
+
+    path: Path
+    fmt: str
+    handle: SessionHandle
+    done: int = 0
+    label: str = "Starting …"
+    result: ExportResult | None = None
+    error: str | None = None
+    labels: list[str] = field(default_factory=list)
+
+    @property
+    def running(self) -> bool:
+        return self.result is None and self.error is None
+
+    def advance(self, label: str) -> None:
+        self.done = min(self.done + 1, EXPORT_STEPS - 1)
+        self.label = label
+        self.labels.append(label)
+
+    def finish(self, result: ExportResult) -> None:
+        self.result = result
+        self.done = EXPORT_STEPS
+
+    def fail(self, message: str) -> None:
+        self.error = message
+
+
+class ExportUpdated(Message):
+    """The app's export job moved on (posted to the active screen)."""
+
+    def __init__(self, job: ExportJob) -> None:
+        super().__init__()
+        self.job = job
+
+
 def default_memo_path(folder: Path, name: str, fmt: str) -> Path:
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:60] or "review"
     return folder / f"{slug}-memo.{fmt}"
 
 
-def _format(fmt: str) -> Format:
-    if fmt == "html":
-        return "html"
-    if fmt == "md":
-        return "md"
-    return "pdf"
+def write_memo_job(
+    workspace: Workspace,
+    job: ExportJob,
+    progress: Callable[[str], None],
+    record: Callable[[Path, str, str], None],
+) -> ExportResult:
+    """The ``write_memo`` use case for the open review (runs in a worker thread): verified,
+    rendered from a snapshot, recorded by ``record`` before the file is moved into place."""
+    from ddwizard.core.usecases.write_memo import write_memo_of_handle
+
+    result = write_memo_of_handle(
+        workspace, job.handle, job.path, fmt=job.fmt, on_step=progress, record=record
+    )
+    off_loop = threading.current_thread() is not threading.main_thread()
+    return ExportResult(result.path.resolve(), result.sha256, result.format, off_loop)
 
 
-class ExportScreen(Screen[None]):
-    app: DdwizardApp  # type: ignore[assignment]
+class ExportScreen(WizardScreen):
     CSS_PATH = "export.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+e", "export", "Write memo", priority=True)
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.last_result: ExportResult | None = None
-
     def compose(self) -> ComposeResult:
         session = self.app.session
-        folder = self.app.services.memo_dir or Path.cwd()
+        folder = self.app.workspace.memo_dir or Path.cwd()
         with Vertical(id="export"):
             yield Static(Text("Write the due-diligence memo", style="bold"), classes="panel-title")
             yield Static(
                 Text(
                     f"Status: {session.status.replace('_', ' ')}. A memo of a review that is not "
-                    "final is marked DRAFT.",
+                    "final is marked DRAFT. Rendering runs in the background: you can move to "
+                    "other screens meanwhile.",
                 ),
                 classes="hint",
             )
             with Horizontal(classes="form-row"):
                 yield Select(FORMATS, value="pdf", allow_blank=False, id="format", compact=True)
             yield Input(
-                str(default_memo_path(folder, session.name, "pdf")), id="path", compact=True
+                shown_line(default_memo_path(folder, session.name, "pdf")), id="path", compact=True
             )
             with Horizontal(classes="buttons"):
                 yield Button("Write memo (ctrl+e)", id="go", variant="primary", compact=True)
-            yield ProgressBar(total=4, show_eta=False, id="progress")
+            yield ProgressBar(total=EXPORT_STEPS, show_eta=False, id="progress")
             yield Static("", id="export-status")
         yield Header()
         yield WizardFooter()
 
     def on_mount(self) -> None:
-        self.query_one("#progress", ProgressBar).display = False
         self.query_one("#go", Button).focus()
+        self.show_job(self.app.export_job)
         self.app.save_position(Position(screen="export"))
+
+    @property
+    def last_result(self) -> ExportResult | None:
+        """The memo written for this review in this run, if any."""
+        job = self.app.export_job
+        return job.result if job is not None else None
 
     @on(Select.Changed, "#format")
     def _format_changed(self, event: Select.Changed) -> None:
@@ -111,84 +166,43 @@ class ExportScreen(Screen[None]):
             return
         fmt = str(self.query_one("#format", Select).value)
         path = Path(raw).expanduser()
-        from ddwizard.core.report.render import check_output
+        from ddwizard.core.usecases.write_memo import check_memo_output as check_output
 
+        if self.app.exporting:
+            self.app.start_export(path, fmt)  # refuses politely, naming the running export
+            return
         try:
             check_output(path, fmt)
         except DdwizardError as exc:
-            self._status(Text(f"Could not write the memo: {exc}", style="bold red"))
-            self.app.notify(str(exc), title="Export failed", severity="error", markup=False)
+            self._status(Text(f"Could not write the memo: {shown(exc)}", style="bold red"))
+            self.app.notify_error("Export failed", exc)
             return
+        self.app.start_export(path, fmt)
+
+    def on_export_updated(self, message: ExportUpdated) -> None:
+        self.show_job(message.job)
+
+    def show_job(self, job: ExportJob | None) -> None:
+        """Progress of the running export, or the outcome of the last one."""
         progress = self.query_one("#progress", ProgressBar)
-        progress.display = True
-        progress.update(total=4, progress=0)
-        self.query_one("#go", Button).disabled = True
-        self._status(Text(f"Writing {path} …"))
-        self.write_memo(path, fmt)
+        button = self.query_one("#go", Button)
+        progress.display = job is not None and job.error is None
+        button.disabled = job is not None and job.running
+        if job is None:
+            self._status(Text(""))
+            return
+        progress.update(total=EXPORT_STEPS, progress=job.done)
+        if job.running:
+            text = Text(f"Writing {shown_line(job.path)}\n", style="bold")
+            text.append(job.label)
+            self._status(text)
+        elif job.result is not None:
+            done = Text("Memo written: ", style="bold green")
+            done.append(shown_line(job.result.path))
+            done.append(f"\nSHA-256 {job.result.sha256}", style="dim")
+            self._status(done)
+        else:
+            self._status(Text(f"Could not write the memo: {job.error}", style="bold red"))
 
     def _status(self, text: Text) -> None:
         self.query_one("#export-status", Static).update(text)
-
-    def _step(self, label: str) -> None:
-        self.query_one("#progress", ProgressBar).advance(1)
-        self._status(Text(label))
-
-    @work(thread=True, exclusive=True, group="export", exit_on_error=False)
-    def write_memo(self, path: Path, fmt: str) -> ExportResult:
-        """Build the context, render and write atomically (runs in a thread)."""
-        from ddwizard.core.report.context import make_memo_context, record_from_session
-        from ddwizard.core.report.render import render_memo, write_atomic
-
-        app = self.app
-        services = app.services
-        session = app.session
-        app.call_from_thread(self._step, "Scoring and collecting the record …")
-        evaluation = app.call_from_thread(app.evaluation)
-        memo = make_memo_context(
-            qset=services.qset,
-            catalog=services.catalog,
-            sheet=session.sheet(),
-            evaluation=evaluation,
-            record=record_from_session(session),
-            now=services.clock(),
-        )
-        app.call_from_thread(self._step, f"Rendering {fmt.upper()} …")
-        rendered = render_memo(
-            memo,
-            _format(fmt),
-            services.folders.templates,
-            attachment=session.to_json_bytes(),
-        )
-        app.call_from_thread(self._step, "Writing the file …")
-        sha = write_atomic(path, rendered.data)
-        off_loop = threading.current_thread() is not threading.main_thread()
-        return ExportResult(path.resolve(), sha, fmt, off_loop)
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "export":
-            return
-        if event.state == WorkerState.SUCCESS:
-            result = event.worker.result
-            assert isinstance(result, ExportResult)
-            self.last_result = result
-            handle = self.app.handle
-            if handle is not None:
-                self.app.apply(handle.record_memo, result.path, result.sha256, result.format)
-            self.query_one("#progress", ProgressBar).update(progress=4)
-            done = Text("Memo written: ", style="bold green")
-            done.append(str(result.path))
-            done.append(f"\nSHA-256 {result.sha256}", style="dim")
-            self._status(done)
-            self.app.notify(f"Memo written to {result.path}", markup=False, timeout=8)
-            self.query_one("#go", Button).disabled = False
-        elif event.state == WorkerState.ERROR:
-            error = event.worker.error
-            message = (
-                str(error)
-                if isinstance(error, DdwizardError | OSError)
-                else (f"unexpected {type(error).__name__}: {error}")
-            )
-            self._status(Text(f"Could not write the memo: {message}", style="bold red"))
-            self.app.notify(message, title="Export failed", severity="error", markup=False)
-            self.query_one("#progress", ProgressBar).display = False
-            self.query_one("#go", Button).disabled = False

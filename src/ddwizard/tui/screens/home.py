@@ -1,8 +1,15 @@
-"""Home: start a new review, resume a recent one, or open a session file by path."""
+"""Home: start a new review, resume a recent one, or open a session file by path.
+
+Everything goes through the use cases (``create_review``, ``open_review``, ``list_reviews``,
+``evaluate_sheet``): the list shows each review's status, progress and the same open-items
+count as its Review screen, counted after the first paint in a worker thread. Names and
+errors read from files are shown with control characters escaped.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -16,12 +23,14 @@ from textual.widgets import Header, Input, Static
 from textual.worker import Worker, WorkerState
 
 from ddwizard.core.errors import DdwizardError
+from ddwizard.tui.display import shown, shown_line
 from ddwizard.tui.widgets.footer import WizardFooter
 
 if TYPE_CHECKING:
     from textual.widgets import DataTable
 
     from ddwizard.core.sessions.store import SessionSummary
+    from ddwizard.core.workspace import Workspace
     from ddwizard.tui.app import DdwizardApp
 
 LOAD_DELAY = 0.1
@@ -35,7 +44,7 @@ STATUS_LABELS = {
 
 
 class HomeScreen(Screen[None]):
-    app: DdwizardApp  # type: ignore[assignment]
+    app: DdwizardApp
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+n", "focus_new", "New review"),
@@ -62,7 +71,7 @@ class HomeScreen(Screen[None]):
             with Horizontal(classes="form-row"):
                 yield Input(placeholder="Name, e.g. Acme Fund custody review", id="new-name")
                 yield Input(
-                    value=self.app.services.actor or "",
+                    value=shown_line(self.app.workspace.actor or ""),
                     placeholder="Preparer (you)",
                     id="new-preparer",
                 )
@@ -78,7 +87,7 @@ class HomeScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#new-name", Input).focus()
-        if self.app.services.loaded:
+        if self.app.workspace.loaded:
             self.refresh_sessions()
         else:
             # Paint first and let the first keys in, then load the data and the session
@@ -88,11 +97,29 @@ class HomeScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="home-load", exit_on_error=False)
     def load_sessions(self) -> list[SessionSummary]:
-        services = self.app.services
-        services.preload()
-        return services.store.list(services.qset)
+        from ddwizard.core.usecases.open_review import list_reviews
+
+        workspace = self.app.workspace
+        workspace.preload()
+        return list_reviews(workspace)
+
+    @work(thread=True, exclusive=True, group="home-counts", exit_on_error=False)
+    def count_open_items(self, summaries: list[SessionSummary]) -> dict[str, int]:
+        """Each readable review's open-items count (the one its Review screen shows)."""
+        workspace = self.app.workspace
+        counts: dict[str, int] = {}
+        for summary in summaries:
+            if summary.error is None:
+                count = open_items_of(workspace, summary.path)
+                if count is not None:
+                    counts[str(summary.path)] = count
+        return counts
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "home-counts":
+            if event.state == WorkerState.SUCCESS and isinstance(event.worker.result, dict):
+                self.show_counts(event.worker.result)
+            return
         if event.worker.group != "home-load":
             return
         if event.state == WorkerState.SUCCESS:
@@ -100,15 +127,17 @@ class HomeScreen(Screen[None]):
         elif event.state == WorkerState.ERROR:
             error = event.worker.error
             message = str(error) if isinstance(error, DdwizardError | OSError) else repr(error)
-            self.query_one("#no-sessions", Static).update(Text(message, style="bold red"))
-            self.app.notify(message, title="Could not load", severity="error", markup=False)
+            self.query_one("#no-sessions", Static).update(Text(shown(message), style="bold red"))
+            self.app.notify_error("Could not load", message)
 
     def refresh_sessions(self) -> None:
+        from ddwizard.core.usecases.open_review import list_reviews
+
         try:
-            summaries = self.app.services.store.list(self.app.services.qset)
+            summaries = list_reviews(self.app.workspace)
         except DdwizardError as exc:
             summaries = []
-            self.app.notify(str(exc), severity="error", markup=False)
+            self.app.notify_error("Could not list the reviews", exc)
         self.show_sessions(summaries)
 
     def sessions_table(self) -> DataTable[Text]:
@@ -121,7 +150,11 @@ class HomeScreen(Screen[None]):
             return tables.first(DataTable)
         table: DataTable[Text] = DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
         self.query_one("#home").mount(table, before=self.query_one("#no-sessions"))
-        table.add_columns("Name", "Status", "Progress", "Last updated")
+        table.add_column("Name", key="name")
+        table.add_column("Status", key="status")
+        table.add_column("Progress", key="progress")
+        table.add_column("Open items", key="open")
+        table.add_column("Last updated", key="updated")
         return table
 
     def show_sessions(self, summaries: list[SessionSummary]) -> None:
@@ -133,22 +166,36 @@ class HomeScreen(Screen[None]):
             self._refs[key] = str(summary.path)
             if summary.error:
                 row = (
-                    Text(summary.name or summary.path.name),
+                    Text(shown_line(summary.name or summary.path.name)),
                     Text("unreadable", style="red"),
                     Text("-"),
-                    Text(summary.error, style="red"),
+                    Text("-"),
+                    Text(shown_line(summary.error), style="red"),
                 )
             else:
                 row = (
-                    Text(summary.label),
+                    Text(shown_line(summary.label)),
                     Text(STATUS_LABELS.get(summary.status, summary.status)),
                     Text(f"{summary.progress}%", justify="right"),
+                    Text("…", style="dim", justify="right"),
                     Text(_when(summary.updated_at)),
                 )
             table.add_row(*row, key=key)
+        from ddwizard.core.results import Evaluation  # loaded by now; not before the first paint
+
         self.query_one("#no-sessions", Static).update(
-            "" if summaries else Text("No saved reviews yet.", style="dim")
+            Text(f"Open items: {Evaluation.OPEN_ITEMS_MEANING}.", style="dim")
+            if summaries
+            else Text("No saved reviews yet.", style="dim")
         )
+        if any(summary.error is None for summary in summaries):
+            self.count_open_items(summaries)
+
+    def show_counts(self, counts: dict[str, int]) -> None:
+        table = self.sessions_table()
+        for key, count in counts.items():
+            if key in self._refs:
+                table.update_cell(key, "open", Text(str(count), justify="right"))
 
     # --- actions -------------------------------------------------------------------------
 
@@ -170,11 +217,12 @@ class HomeScreen(Screen[None]):
             self.app.notify("Give the review a name first.", severity="warning")
             self.query_one("#new-name", Input).focus()
             return
-        services = self.app.services
+        from ddwizard.core.usecases.open_review import create_review
+
         try:
-            handle = services.store.create(name, services.qset, services.catalog, preparer=preparer)
+            handle = create_review(self.app.workspace, name, preparer=preparer)
         except DdwizardError as exc:
-            self.app.notify(str(exc), title="Could not start", severity="error", markup=False)
+            self.app.notify_error("Could not start", exc)
             return
         self.query_one("#new-name", Input).value = ""
         self.app.open_session(handle)
@@ -193,15 +241,26 @@ class HomeScreen(Screen[None]):
             self.open_ref(path)
 
     def open_ref(self, ref: str) -> None:
-        services = self.app.services
+        from ddwizard.core.usecases.open_review import open_review
+
         try:
-            handle = services.store.open(ref, services.qset, services.catalog)
+            handle = open_review(self.app.workspace, ref)
         except DdwizardError as exc:
-            self.app.notify(
-                str(exc), title="Could not open", severity="error", markup=False, timeout=10
-            )
+            self.app.notify_error("Could not open", exc, timeout=10)
             return
         self.app.open_session(handle)
+
+
+def open_items_of(workspace: Workspace, path: Path) -> int | None:
+    """The review's open-items count, read without locking it (None: it cannot be read)."""
+    from ddwizard.core.usecases.evaluate_review import evaluate_sheet
+    from ddwizard.core.usecases.open_review import read_review
+
+    try:
+        session = read_review(workspace, path)
+        return len(evaluate_sheet(workspace, session.sheet()).shortlist_open_items)
+    except (DdwizardError, OSError, ValueError):
+        return None
 
 
 def _when(moment: datetime | None) -> str:

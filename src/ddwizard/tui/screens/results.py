@@ -1,11 +1,17 @@
-"""Results: ranked eligible providers, why the others are excluded, and the shortlist.
+"""Results: providers by tier then score, why each stands where it does, and the shortlist.
 
-Nothing here scores anything: the screen shows ``Evaluation`` from the matching rules and
-writes the user's shortlist back through the session handle.
+Nothing here scores anything: the screen shows ``Evaluation`` from the matching rules (tiers,
+recommendation status and its conditions, diligence progress, findings) and writes the user's
+shortlist back through the session handle. Every provider is listed, in the tier order of
+DECISIONS.md §1: meets the mandate, conditional (what to confirm), to consider but not
+profiled, excluded (the reason quoting the fact, or the diligence answer). A shortlisted
+provider that became excluded stays visible and marked. On a final review the shortlist is
+read-only: toggles are refused and nothing on screen changes.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -13,17 +19,18 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Container, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
 from ddwizard.core.questionnaire import CRITERIA
+from ddwizard.core.results import Evaluation, RecommendationStatus, Tier
 from ddwizard.core.sessions.session import Position
+from ddwizard.tui.display import shown
+from ddwizard.tui.screens.base import WizardScreen
 from ddwizard.tui.widgets.footer import WizardFooter
 from ddwizard.tui.widgets.help_panel import SEVERITY_STYLES
 
 if TYPE_CHECKING:
-    from ddwizard.core.results import Evaluation
-    from ddwizard.tui.app import DdwizardApp
+    from ddwizard.core.results import Finding, RankedProvider
 
 SHORT_LABELS = {
     "liquidity": "Liq",
@@ -34,9 +41,104 @@ SHORT_LABELS = {
     "support": "Sup",
 }
 
+NOT_PROFILED = "not_profiled"
+GROUP_LABELS = {
+    Tier.MEETS.value: "meets the mandate",
+    Tier.CONDITIONAL.value: "conditional",
+    NOT_PROFILED: "to consider, not profiled",
+    Tier.EXCLUDED.value: "excluded",
+}
+GROUP_SHORT = {
+    Tier.MEETS.value: Text("meets", style="green"),
+    Tier.CONDITIONAL.value: Text("cond.", style="yellow"),
+    NOT_PROFILED: Text("not prof.", style="dim"),
+    Tier.EXCLUDED.value: Text("excl.", style="red"),
+}
+GROUP_ORDER = [Tier.MEETS.value, Tier.CONDITIONAL.value, NOT_PROFILED, Tier.EXCLUDED.value]
 
-class ResultsScreen(Screen[None]):
-    app: DdwizardApp  # type: ignore[assignment]
+STATUS_STYLES = {
+    RecommendationStatus.SUPPORTED: "bold green",
+    RecommendationStatus.PROVISIONAL: "bold yellow",
+    RecommendationStatus.NONE: "bold red",
+}
+STATUS_WORDS = {
+    RecommendationStatus.SUPPORTED: "supported",
+    RecommendationStatus.PROVISIONAL: "provisional: conditions below must be met first",
+    RecommendationStatus.NONE: "none",
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One provider as listed: its group (tier, or not profiled) and its ranking, if ranked."""
+
+    provider_id: str
+    group: str
+    ranked: RankedProvider | None
+
+
+def rows_of(ev: Evaluation) -> list[Row]:
+    """Every provider, by tier then score (DECISIONS.md §1)."""
+    rows = [
+        Row(r.provider_id, group_of(ev, r), r)
+        for r in sorted(ev.eligible, key=lambda r: (GROUP_ORDER.index(group_of(ev, r)), r.rank))
+    ]
+    rows += [Row(e.provider_id, Tier.EXCLUDED.value, None) for e in ev.excluded]
+    return rows
+
+
+def group_of(ev: Evaluation, ranked: RankedProvider) -> str:
+    if not ranked.profiled or ranked.provider_id in ev.not_profiled:
+        return NOT_PROFILED
+    return ranked.tier.value
+
+
+def status_text(ev: Evaluation, name: str) -> Text:
+    """The recommendation, its status and its conditions (also on the Review screen)."""
+    text = Text()
+    status = ev.recommendation_status
+    if ev.recommendation:
+        text.append("Recommendation: ", style="bold")
+        text.append(name, style="bold green")
+        text.append("  status: ", style="bold")
+        text.append(STATUS_WORDS[status], style=STATUS_STYLES[status])
+    else:
+        text.append("No recommendation. ", style="bold yellow")
+        text.append(shown(ev.recommendation_reason))
+    if ev.conditions:
+        text.append(f"\nConditions ({len(ev.conditions)})", style="bold")
+        for condition in ev.conditions:
+            text.append(f"\n  • {shown(condition.text)}")
+    return text
+
+
+def diligence_text(ev: Evaluation, names: dict[str, str]) -> Text:
+    """How many applicable diligence questions each shortlisted provider has answered."""
+    text = Text()
+    if not ev.diligence_progress:
+        return text
+    text.append("Diligence answered: ", style="bold")
+    parts = [
+        f"{names.get(pid, pid)} {p.answered}/{p.asked} ({p.documentary} on documents)"
+        for pid, p in ev.diligence_progress.items()
+    ]
+    text.append("; ".join(parts))
+    return text
+
+
+def finding_line(text: Text, finding: Finding, *, name: str | None = None) -> None:
+    text.append(
+        f"{finding.severity.value.upper():<8} ", style=SEVERITY_STYLES[finding.severity.value]
+    )
+    if finding.breaches_mandate:
+        text.append("breaches the mandate ", style="bold red reverse")
+        text.append(" ")
+    if name:
+        text.append(f"{name}: ")
+    text.append(shown(finding.message) + "\n")
+
+
+class ResultsScreen(WizardScreen):
     CSS_PATH = "results.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -48,6 +150,8 @@ class ResultsScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.shortlist: list[str] = []
+        self.rows: list[Row] = []
+        self.shown_provider: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -70,62 +174,87 @@ class ResultsScreen(Screen[None]):
         self.shortlist = (
             list(session.shortlist) if session.shortlist is not None else list(ev.shortlist)
         )
+        self.rows = rows_of(ev)
         table = self.query_one(DataTable)
         table.add_column("SL", key="sl")
         table.add_column("#", key="rank")
         table.add_column("Provider", key="provider")
+        table.add_column("Tier", key="tier")
         table.add_column("Total", key="total")
         for criterion in CRITERIA:
             table.add_column(SHORT_LABELS[criterion], key=criterion)
-        for ranked in ev.eligible:
+        for row in self.rows:
+            ranked = row.ranked
+            name = Text(self.app.provider_name(row.provider_id))
+            if ranked is not None and ranked.blocked_by:
+                name.append(" ⚑", style="bold red")
+            if ranked is None:
+                scores = [Text("-", style="dim", justify="right")] * (len(CRITERIA) + 2)
+            else:
+                scores = [
+                    Text(str(ranked.rank), justify="right"),
+                    Text(f"{ranked.total:.1f}", style="bold", justify="right"),
+                    *[Text(f"{ranked.criterion(c).score:.0f}", justify="right") for c in CRITERIA],
+                ]
             table.add_row(
-                self._mark(ranked.provider_id),
-                Text(str(ranked.rank), justify="right"),
-                Text(self.app.provider_name(ranked.provider_id))
-                + (Text(" ⚑", style="bold red") if ranked.blocked_by else Text("")),
-                Text(f"{ranked.total:.1f}", style="bold", justify="right"),
-                *[Text(f"{ranked.criterion(c).score:.0f}", justify="right") for c in CRITERIA],
-                key=ranked.provider_id,
+                self._mark(row.provider_id),
+                scores[0],
+                name,
+                GROUP_SHORT[row.group],
+                *scores[1:],
+                key=row.provider_id,
             )
         self._show_recommendation()
         self._show_overview()
         table.focus()
-        if ev.eligible:
-            self._show_provider(ev.eligible[0].provider_id)
-        else:
-            self.query_one("#explanation", Static).update(
-                Text(
-                    "No provider meets every hard requirement of the mandate.", style="bold yellow"
-                )
-            )
+        if self.rows:
+            self._show_provider(self.rows[0].provider_id)
         self.app.save_position(Position(screen="results"))
 
     def _mark(self, provider_id: str) -> Text:
-        return Text(
-            "[x]" if provider_id in self.shortlist else "[ ]",
-            style="bold green" if provider_id in self.shortlist else "dim",
-        )
+        if provider_id not in self.shortlist:
+            return Text("[ ]", style="dim")
+        if self.evaluation.tier_of(provider_id) == Tier.EXCLUDED:
+            return Text("[!]", style="bold red")  # shortlisted, but excluded: look at it
+        return Text("[x]", style="bold green")
+
+    def _names(self) -> dict[str, str]:
+        return {row.provider_id: self.app.provider_name(row.provider_id) for row in self.rows}
 
     def _show_recommendation(self) -> None:
         ev = self.evaluation
-        text = Text()
-        if ev.recommendation:
-            text.append("Recommendation: ", style="bold")
-            text.append(self.app.provider_name(ev.recommendation), style="bold green")
-            text.append(f"  ({ev.robustness.verdict.replace('_', ' ')})", style="dim")
-        else:
-            text.append("No recommendation yet. ", style="bold yellow")
-            text.append(ev.recommendation_reason)
+        name = self.app.provider_name(ev.recommendation) if ev.recommendation else ""
+        text = status_text(ev, name)
+        if ev.recommendation and ev.robustness.verdict != "not_applicable":
+            text.append(f"\nRanking {ev.robustness.verdict.replace('_', ' ')}", style="dim")
         text.append("\nShortlist: ", style="bold")
-        text.append(", ".join(self.app.provider_name(p) for p in self.shortlist) or "none")
-        text.append("   (space toggles, t = top three, Enter = diligence)", style="dim")
+        parts = Text(", ").join(self._shortlist_names()) if self.shortlist else Text("none")
+        text.append_text(parts)
+        progress = diligence_text(ev, self._names())
+        if progress:
+            text.append("\n")
+            text.append_text(progress)
+        open_items = ev.shortlist_open_items
+        text.append(f"\nOpen items: {len(open_items)} ", style="bold")
+        text.append(f"({Evaluation.OPEN_ITEMS_MEANING})", style="dim")
+        hint = "read-only (final review)" if self.app.read_only else "space toggles, t = top three"
+        text.append(f"\n{hint}, Enter = diligence", style="dim")
         self.query_one("#recommendation", Static).update(text)
+
+    def _shortlist_names(self) -> list[Text]:
+        out = []
+        for pid in self.shortlist:
+            name = Text(self.app.provider_name(pid))
+            if self.evaluation.tier_of(pid) == Tier.EXCLUDED:
+                name.append(" (excluded)", style="bold red")
+            out.append(name)
+        return out
 
     def _show_overview(self) -> None:
         ev = self.evaluation
         text = Text()
         text.append("\nRobustness: ", style="bold")
-        text.append(ev.robustness.summary + "\n")  # the summary opens with the verdict
+        text.append(shown(ev.robustness.summary) + "\n")  # the summary opens with the verdict
         if ev.warnings:
             text.append("\nMandate warnings\n", style="bold underline")
             for warning in ev.warnings:
@@ -133,54 +262,103 @@ class ResultsScreen(Screen[None]):
                     f"{warning.severity.value.upper():<8} ",
                     style=SEVERITY_STYLES[warning.severity.value],
                 )
-                text.append(warning.message + "\n")
+                text.append(shown(warning.message) + "\n")
                 if warning.mitigation:
-                    text.append(f"         → {warning.mitigation}\n", style="dim")
+                    text.append(f"         → {shown(warning.mitigation)}\n", style="dim")
+        not_profiled = [r for r in self.rows if r.group == NOT_PROFILED]
+        if not_profiled:
+            text.append(
+                f"\nTo consider, not profiled ({len(not_profiled)})\n", style="bold underline"
+            )
+            text.append(
+                "The profile confirms none of the mandate's hard requirements: never "
+                "recommended until diligence confirms them.\n",
+                style="dim",
+            )
+            for row in not_profiled:
+                text.append(f"  • {self.app.provider_name(row.provider_id)}\n")
         text.append(f"\nExcluded ({len(ev.excluded)})\n", style="bold underline")
         if not ev.excluded:
             text.append("none\n", style="dim")
         for exclusion in ev.excluded:
             text.append(self.app.provider_name(exclusion.provider_id), style="bold")
+            if exclusion.provider_id in self.shortlist:
+                text.append("  shortlisted: take it off (space) or see why", style="bold red")
             text.append("\n")
             for reason in exclusion.reasons:
-                text.append(f"  • {reason}\n")
+                text.append(f"  • {shown(reason)}\n")
         self.query_one("#overview", Static).update(text)
 
     def _show_provider(self, provider_id: str) -> None:
         ev = self.evaluation
-        ranked = ev.ranked(provider_id)
-        if ranked is None:
+        row = next((r for r in self.rows if r.provider_id == provider_id), None)
+        if row is None:
             return
+        ranked = row.ranked
+        name = self.app.provider_name(provider_id)
         text = Text()
-        text.append(f"{ranked.rank}. {self.app.provider_name(provider_id)}", style="bold")
-        text.append(f"  total {ranked.total:.1f}\n", style="bold")
-        text.append(ranked.explanation + "\n")
-        for score in ranked.criteria:
-            text.append(f"• {score.explain()}\n")
-        for finding in ranked.blocked_by:
-            text.append("Blocked: ", style="bold red")
-            text.append(finding.message + "\n")
+        if ranked is not None:
+            text.append(f"{ranked.rank}. {name}", style="bold")
+            text.append(f"  total {ranked.total:.1f}\n", style="bold")
+        else:
+            text.append(name + "\n", style="bold")
+        text.append_text(self._tier_text(row))
+        if ranked is not None:
+            text.append(shown(ranked.explanation) + "\n")
+            for score in ranked.criteria:
+                text.append(f"• {shown(score.explain())}\n")
+            for finding in ranked.blocked_by:
+                text.append("Blocked: ", style="bold red")
+                text.append(shown(finding.message) + "\n")
         findings = ev.findings_for(provider_id)
         if findings:
-            text.append("\nFindings\n", style="bold underline")
+            text.append(f"\nFindings ({len(findings)})\n", style="bold underline")
             for finding in sorted(findings, key=lambda f: -f.severity.rank):
-                text.append(
-                    f"{finding.severity.value.upper():<8} ",
-                    style=SEVERITY_STYLES[finding.severity.value],
-                )
-                text.append(finding.message + "\n")
+                finding_line(text, finding)
+        progress = ev.diligence_progress.get(provider_id)
+        if progress is not None:
+            text.append(
+                f"\nDiligence: {progress.answered} of {progress.asked} questions answered, "
+                f"{progress.documentary} on current documents\n"
+            )
         items = ev.open_items_for(provider_id)
         text.append(f"\nOpen items ({len(items)})\n", style="bold underline")
         for item in items:
-            text.append(f"• {item.message}\n")
+            text.append(f"• {shown(item.message)}\n")
         if not items:
             text.append("none\n", style="dim")
         closed = ev.confirmed_for(provider_id)
         if closed:
             text.append(f"\nClosed by the diligence answers ({len(closed)})\n", style="bold")
             for confirmed in closed:
-                text.append(f"✓ {confirmed.message}\n", style="green")
+                text.append(f"✓ {shown(confirmed.message)}\n", style="green")
         self.query_one("#explanation", Static).update(text)
+        if provider_id != self.shown_provider:
+            # A new provider is read from its top, not where the previous one was scrolled.
+            self.query_one("#details", VerticalScroll).scroll_home(animate=False)
+        self.shown_provider = provider_id
+
+    def _tier_text(self, row: Row) -> Text:
+        """The tier in words: what to confirm for a conditional provider, why one is excluded."""
+        ev = self.evaluation
+        text = Text()
+        style = {"meets": "bold green", "conditional": "bold yellow"}.get(row.group, "bold red")
+        if row.group == NOT_PROFILED:
+            style = "bold"
+        text.append(GROUP_LABELS[row.group], style=style)
+        if row.provider_id in self.shortlist and row.group == Tier.EXCLUDED.value:
+            text.append("  (shortlisted: no recommendation can come from it)", style="red")
+        text.append("\n")
+        ranked = row.ranked
+        if ranked is not None and ranked.unconfirmed:
+            text.append("Confirm:\n", style="bold")
+            for item in ranked.unconfirmed:
+                text.append(f"  • {shown(item.to_confirm or item.label)}\n")
+        if row.group == Tier.EXCLUDED.value:
+            exclusion = next((e for e in ev.excluded if e.provider_id == row.provider_id), None)
+            for reason in exclusion.reasons if exclusion else ():
+                text.append(f"  • {shown(reason)}\n")
+        return text
 
     @on(DataTable.RowHighlighted, "#ranked")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -200,30 +378,45 @@ class ResultsScreen(Screen[None]):
         return str(key.value) if key.value else None
 
     def action_toggle_shortlist(self) -> None:
+        if self.app.refuse_if_read_only():
+            return
         provider = self._current()
         if provider is None:
             return
-        if provider in self.shortlist:
-            self.shortlist.remove(provider)
+        shortlist = list(self.shortlist)
+        if provider in shortlist:
+            shortlist.remove(provider)
+        elif self.evaluation.tier_of(provider) == Tier.EXCLUDED:
+            self.app.notify(
+                f"{self.app.provider_name(provider)} is excluded by the mandate: it cannot be "
+                "shortlisted (the reasons are listed on the right).",
+                severity="warning",
+                markup=False,
+            )
+            return
         else:
-            self.shortlist.append(provider)
-        order = [r.provider_id for r in self.evaluation.eligible]
-        self.shortlist.sort(key=lambda p: order.index(p) if p in order else len(order))
-        self._save()
+            shortlist.append(provider)
+        order = [row.provider_id for row in self.rows]
+        shortlist.sort(key=lambda p: order.index(p) if p in order else len(order))
+        self._save(shortlist)
 
     def action_top_three(self) -> None:
-        self.shortlist = [r.provider_id for r in self.evaluation.eligible[:3]]
-        self._save()
-
-    def _save(self) -> None:
-        handle = self.app.handle
-        if handle is None:
+        if self.app.refuse_if_read_only():
             return
-        self.app.apply(handle.set_shortlist, list(self.shortlist))
+        top = [r.provider_id for r in self.rows if r.group != Tier.EXCLUDED.value][:3]
+        self._save(top)
+
+    def _save(self, shortlist: list[str]) -> None:
+        """Save ``shortlist``; the screen shows it only once it is saved."""
+        handle = self.app.handle
+        if handle is None or not self.app.apply(handle.set_shortlist, shortlist):
+            return
+        self.shortlist = shortlist
         table = self.query_one(DataTable)
-        for ranked in self.evaluation.eligible:
-            table.update_cell(ranked.provider_id, "sl", self._mark(ranked.provider_id))
+        for row in self.rows:
+            table.update_cell(row.provider_id, "sl", self._mark(row.provider_id))
         self._show_recommendation()
+        self._show_overview()
 
     def flush(self) -> None:
         """Persist the default shortlist the first time the user moves on from here."""
@@ -231,7 +424,7 @@ class ResultsScreen(Screen[None]):
         session = self.app.session
         if handle is None or session.shortlist is not None or not self.shortlist:
             return
-        if session.status != "final":
+        if not self.app.read_only:
             self.app.apply(handle.set_shortlist, list(self.shortlist))
 
     def action_diligence(self) -> None:

@@ -1,28 +1,44 @@
 """Review: what is still open before the committee sees the memo, each item a jump to its
-question; and the status change to ready-for-review or final (confirmed in a modal)."""
+question; and the status changes, checked as DECISIONS.md §6 says.
+
+The header shows the recommendation with its status (supported, provisional, none) and its
+conditions, how many diligence questions each shortlisted provider has answered, and the one
+open-items count every surface shows (``Evaluation.shortlist_open_items``). Marking a review
+ready asks for confirmation; marking it final is refused unless ``core.signoff.check_final``
+allows it, or a named reviewer other than the preparer overrides with a written rationale.
+Reopening a final review asks for the reason here (it is recorded in the audit trail).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
-from textual.screen import Screen
+from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ddwizard.core.answers import applicable_values, diligence_lookup
+from ddwizard.core.results import Evaluation, Tier
 from ddwizard.core.sessions.session import Position
+from ddwizard.tui.display import shown
+from ddwizard.tui.screens.base import WizardScreen
 from ddwizard.tui.screens.confirm import ConfirmScreen
+from ddwizard.tui.screens.dialogs import ReasonScreen
+from ddwizard.tui.screens.results import diligence_text, status_text
 from ddwizard.tui.widgets.footer import WizardFooter
 from ddwizard.tui.widgets.help_panel import SEVERITY_STYLES
 
-if TYPE_CHECKING:
-    from ddwizard.tui.app import DdwizardApp
+STATUS_WORDS = {
+    "in_progress": "in progress",
+    "ready_for_review": "ready for review",
+    "final": "final",
+}
 
 
 @dataclass(frozen=True)
@@ -38,14 +54,14 @@ class ReviewItem:
     """For red flags and mandate warnings: listed together, most severe first."""
 
 
-class ReviewScreen(Screen[None]):
-    app: DdwizardApp  # type: ignore[assignment]
+class ReviewScreen(WizardScreen):
     CSS_PATH = "review.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "jump", "Jump to item", show=True),
         Binding("r", "mark('ready_for_review')", "Ready for review"),
         Binding("f", "mark('final')", "Mark final"),
+        Binding("o", "reopen", "Reopen"),
     ]
 
     def __init__(self) -> None:
@@ -55,7 +71,8 @@ class ReviewScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="review"):
-            yield Static("", id="status")
+            with VerticalScroll(id="status-box"):
+                yield Static("", id="status")
             yield OptionList(id="items")
         yield WizardFooter()
 
@@ -63,6 +80,14 @@ class ReviewScreen(Screen[None]):
         self.refresh_items()
         self.query_one(OptionList).focus()
         self.app.save_position(Position(screen="review"))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        final = self.app.handle is not None and self.app.read_only
+        if action == "reopen":
+            return final
+        if action == "mark":
+            return not final
+        return True
 
     def collect(self) -> list[ReviewItem]:
         app = self.app
@@ -94,14 +119,17 @@ class ReviewScreen(Screen[None]):
             label = Text(
                 f"{warning.severity.value:<11} ", style=SEVERITY_STYLES[warning.severity.value]
             )
-            label.append(f"Mandate: {warning.message}")
+            label.append(f"Mandate: {shown(warning.message)}")
             target = warning.question_ids[0] if warning.question_ids else None
             items.append(
                 ReviewItem("warning", label, "mandate", target, severity_rank=warning.severity.rank)
             )
-        shortlist = list(session.shortlist) if session.shortlist is not None else list(ev.shortlist)
-        for pid in shortlist:
+        for pid in self.shortlist():
             name = app.provider_name(pid)
+            if ev.tier_of(pid) == Tier.EXCLUDED:
+                label = Text("excluded    ", style="bold red")
+                label.append(f"{name} is shortlisted but excluded by the mandate")
+                items.append(ReviewItem("excluded", label, "results", provider=pid))
             answers = session.diligence.get(pid, {})
             lookup = diligence_lookup(qset, mandate, answers)
             missing = [
@@ -122,7 +150,10 @@ class ReviewScreen(Screen[None]):
             label = Text(
                 f"{finding.severity.value:<11} ", style=SEVERITY_STYLES[finding.severity.value]
             )
-            label.append(f"{app.provider_name(finding.provider_id)}: {finding.message}")
+            if finding.breaches_mandate:
+                label.append("breaches the mandate", style="bold red reverse")
+                label.append(" ")
+            label.append(f"{app.provider_name(finding.provider_id)}: {shown(finding.message)}")
             items.append(
                 ReviewItem(
                     "flag",
@@ -140,8 +171,22 @@ class ReviewScreen(Screen[None]):
             items.append(
                 ReviewItem("reconfirm", label, "diligence" if pid else "mandate", qid, pid or None)
             )
-        order = {"flag": 0, "warning": 0, "reconfirm": 2, "unknown": 3, "unanswered": 4}
+        order = {
+            "excluded": 0,
+            "flag": 1,
+            "warning": 1,
+            "reconfirm": 2,
+            "unknown": 3,
+            "unanswered": 4,
+        }
         return sorted(items, key=lambda item: (order.get(item.kind, 5), -item.severity_rank))
+
+    def shortlist(self) -> list[str]:
+        """The shortlist as saved (an excluded provider on it is kept, to be marked)."""
+        session = self.app.session
+        if session.shortlist is not None:
+            return list(session.shortlist)
+        return list(self.app.evaluation().shortlist)
 
     def refresh_items(self) -> None:
         session = self.app.session
@@ -149,21 +194,32 @@ class ReviewScreen(Screen[None]):
         self.items = self.collect()
         status = Text("Status: ", style="bold")
         status.append(
-            session.status.replace("_", " "),
+            STATUS_WORDS.get(session.status, session.status),
             style="bold green" if session.status == "final" else "bold",
         )
+        status.append("\n")
+        name = self.app.provider_name(ev.recommendation) if ev.recommendation else ""
+        status.append_text(status_text(ev, name))
+        names = {pid: self.app.provider_name(pid) for pid in ev.diligence_progress}
+        progress = diligence_text(ev, names)
+        if progress:
+            status.append("\n")
+            status.append_text(progress)
         counts = {
             k: sum(1 for i in self.items if i.kind == k)
             for k in ("unanswered", "unknown", "flag", "warning")
         }
         status.append(
-            f"   unanswered {counts['unanswered']} · unknown {counts['unknown']} · "
+            f"\nunanswered {counts['unanswered']} · unknown {counts['unknown']} · "
             f"red flags {counts['flag']} · mandate warnings {counts['warning']} · "
-            f"open items {len(ev.open_items)}"
         )
-        status.append(
-            "\nEnter jumps to the item; r marks ready for review, f marks final.", style="dim"
-        )
+        status.append(f"open items {len(ev.shortlist_open_items)}", style="bold")
+        status.append(f" ({Evaluation.OPEN_ITEMS_MEANING})", style="dim")
+        if session.status == "final":
+            keys = "Enter jumps to the item; o reopens the review (asks for the reason)."
+        else:
+            keys = "Enter jumps to the item; r marks ready for review, f marks final."
+        status.append(f"\n{keys}", style="dim")
         self.query_one("#status", Static).update(status)
         options = self.query_one(OptionList)
         options.clear_options()
@@ -199,27 +255,91 @@ class ReviewScreen(Screen[None]):
             position=Position(screen=item.screen, question=item.question, provider=item.provider),
         )
 
+    # --- status changes ---------------------------------------------------------------
+
+    def open_summary(self) -> str:
+        """The counts the ready and final dialogs repeat, in the header's words."""
+        ev = self.app.evaluation()
+        unanswered = sum(1 for i in self.items if i.kind == "unanswered")
+        flags = sum(1 for i in self.items if i.kind == "flag")
+        return (
+            f"Open items: {len(ev.shortlist_open_items)} ({Evaluation.OPEN_ITEMS_MEANING}); "
+            f"unanswered: {unanswered}; red flags: {flags}."
+        )
+
     def action_mark(self, status: str) -> None:
         session = self.app.session
+        if self.app.read_only:
+            self.action_reopen()
+            return
         if session.status == status:
-            self.app.notify(f"Already {status.replace('_', ' ')}.")
+            self.app.notify(f"Already {STATUS_WORDS.get(status, status)}.")
             return
         if status == "final":
-            question = (
-                "Mark this review FINAL? It becomes read-only; reopening it is recorded in the "
-                "audit trail."
-            )
-        else:
-            question = "Mark this review ready for review?"
-        open_count = sum(1 for i in self.items if i.kind in ("unanswered", "flag"))
-        if open_count:
-            question += f"\n{open_count} item(s) are still open."
+            self._mark_final()
+            return
+        question = f"Mark this review ready for review?\n{self.open_summary()}"
+        self.app.push_screen(ConfirmScreen(question), self._set_status_if(status))
 
+    def _set_status_if(self, status: str) -> Callable[[bool | None], None]:
         def done(confirmed: bool | None) -> None:
-            handle = self.app.handle
-            if confirmed and handle is not None:
-                if self.app.apply(handle.set_status, status):
-                    self.app.notify(f"Review marked {status.replace('_', ' ')}.")
-                self.refresh_items()
+            if confirmed and self.app.apply(self.change_status, status):
+                self.app.notify(f"Review marked {STATUS_WORDS.get(status, status)}.")
+            self.refresh_items()
+            self.refresh_bindings()
 
-        self.app.push_screen(ConfirmScreen(question), done)
+        return done
+
+    def change_status(
+        self,
+        status: str,
+        *,
+        reason: str | None = None,
+        reviewer: str | None = None,
+        rationale: str | None = None,
+    ) -> None:
+        """The ``change_status`` use case on the open review (sign-off rules, audit trail)."""
+        from ddwizard.core.usecases.change_status import change_status_of_handle
+
+        handle = self.app.handle
+        if handle is None:
+            raise RuntimeError("no review is open")
+        change_status_of_handle(
+            self.app.workspace,
+            handle,
+            status,
+            reason=reason,
+            reviewer=reviewer,
+            rationale=rationale,
+        )
+
+    def _mark_final(self) -> None:
+        question = (
+            "Mark this review FINAL? It becomes read-only; reopening it needs a reason and is "
+            f"recorded in the audit trail.\n{self.open_summary()}"
+        )
+        self.app.push_screen(ConfirmScreen(question), self._set_status_if("final"))
+
+    def action_reopen(self) -> None:
+        """Reopen a final review, with the reason asked here and recorded."""
+        if self.app.handle is None or not self.app.read_only:
+            return
+
+        def accept(reason: str) -> str | None:
+            return self.app.try_change(self.change_status, "in_progress", reason=reason)
+
+        def done(reason: str | None) -> None:
+            if reason is None:
+                return
+            self.app.notify("Review reopened: it is in progress again (reason recorded).")
+            self.refresh_items()
+            self.refresh_bindings()
+
+        self.app.push_screen(
+            ReasonScreen(
+                "Reopen this final review? It goes back to in progress; the reason is recorded "
+                "in the audit trail and the next memo says it supersedes the earlier one.",
+                accept,
+            ),
+            done,
+        )

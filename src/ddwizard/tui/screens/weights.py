@@ -1,32 +1,30 @@
 """Weights of the six criteria: a live sum that must reach 100, and a reset to the default.
 
 Valid weights are saved as soon as they sum to 100; leaving with any other sum is refused
-with a message, so the saved weights are never half-edited.
+with a message, so the saved weights are never half-edited. On a final review the weights are
+shown read-only: reset and save are refused with the app's one read-only message, and the
+screen never says "saved" or "reset" for something it did not write.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Header, Input, Static
 
 from ddwizard.core.answers import WEIGHTS_QUESTION
 from ddwizard.core.questionnaire import CRITERIA, CRITERION_LABELS, DEFAULT_WEIGHTS
 from ddwizard.core.sessions.session import Position
+from ddwizard.tui.screens.base import WizardScreen
 from ddwizard.tui.widgets.footer import WizardFooter
 
-if TYPE_CHECKING:
-    from ddwizard.tui.app import DdwizardApp
 
-
-class WeightsScreen(Screen[None]):
-    app: DdwizardApp  # type: ignore[assignment]
+class WeightsScreen(WizardScreen):
     CSS_PATH = "weights.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -55,7 +53,7 @@ class WeightsScreen(Screen[None]):
                         id=f"w-{criterion}",
                         compact=True,
                         classes="weight",
-                        disabled=self.app.session.status == "final",
+                        disabled=self.app.read_only,
                     )
                     yield Static("", id=f"bar-{criterion}", classes="bar")
             yield Static("", id="sum")
@@ -94,18 +92,23 @@ class WeightsScreen(Screen[None]):
             )
             values = None
         else:
-            stored = WEIGHTS_QUESTION in self.app.session.answers
-            label.update(
-                Text(
-                    "Sum: 100 / 100  ✓ " + ("saved" if stored else "(the default methodology)"),
-                    style="bold green",
-                )
-            )
+            label.update(Text("Sum: 100 / 100  ✓ " + self._saved_state(values), style="bold green"))
         for criterion in CRITERIA:
             raw = self.query_one(f"#w-{criterion}", Input).value.strip()
             width = int(raw) // 2 if raw.isdigit() and int(raw) <= 100 else 0
             self.query_one(f"#bar-{criterion}", Static).update(Text("█" * width, style="cyan"))
         return values
+
+    def _saved_state(self, values: dict[str, int]) -> str:
+        """What the session holds for these weights, in words (never claims an unsaved save)."""
+        session = self.app.session
+        if values != session.sheet().weights:
+            return "(not saved)"
+        if self.app.read_only:
+            return "(final review: read-only)"
+        if WEIGHTS_QUESTION in session.answers:
+            return "saved"
+        return "(the default methodology)"
 
     @on(Input.Changed, ".weight")
     def _changed(self, event: Input.Changed) -> None:
@@ -120,19 +123,26 @@ class WeightsScreen(Screen[None]):
         event.stop()
         self.focus_next()
 
-    def _store(self, values: dict[str, int]) -> None:
+    def _store(self, values: dict[str, int]) -> bool:
+        """Save ``values``; False (and nothing claimed) when refused or it failed."""
         handle = self.app.handle
-        if handle is not None and self.app.session.status != "final":
-            self.app.apply(handle.set_weights, values)
+        if handle is None or self.app.refuse_if_read_only():
+            return False
+        return self.app.apply(handle.set_weights, values)
 
     def action_reset(self) -> None:
+        if self.app.refuse_if_read_only():
+            return
+        if not self._store(dict(DEFAULT_WEIGHTS)):
+            return
         for criterion in CRITERIA:
             self.query_one(f"#w-{criterion}", Input).value = str(DEFAULT_WEIGHTS[criterion])
-        self._store(dict(DEFAULT_WEIGHTS))
         self._update()
         self.app.notify("Weights reset to the default methodology.")
 
     def action_save(self) -> None:
+        if self.app.refuse_if_read_only():
+            return
         values = self._update()
         if values is None:
             self.app.notify("Weights must sum to 100 before they can be saved.", severity="error")
@@ -140,11 +150,13 @@ class WeightsScreen(Screen[None]):
         if (
             values != self.app.session.sheet().weights
             or WEIGHTS_QUESTION not in self.app.session.answers
-        ):
-            self._store(values)
+        ) and not self._store(values):
+            return
         self.app.notify("Weights saved.")
 
     def can_leave(self) -> bool:
+        if self.app.read_only:
+            return True  # nothing here can have changed
         if self._update() is None:
             self.app.notify(
                 "Weights must sum to 100 before you leave (ctrl+r resets to the default).",

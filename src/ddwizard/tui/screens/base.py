@@ -1,0 +1,34 @@
+"""The contract between the app and its main screens, declared once instead of probed.
+
+The app asks the active screen three things before it moves away or quits: save what is still
+being typed (``flush``), may the user leave now (``can_leave``), and where should resuming land
+(``current_position``). Every main screen inherits the defaults and overrides what it needs,
+so the app calls typed methods instead of looking them up with ``getattr``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.screen import Screen
+
+if TYPE_CHECKING:
+    from ddwizard.core.sessions.session import Position
+    from ddwizard.tui.app import DdwizardApp
+
+
+class WizardScreen(Screen[None]):
+    """A main screen of an open review (mandate, weights, results, diligence, review, export)."""
+
+    app: DdwizardApp
+
+    def flush(self) -> None:
+        """Save any edit still waiting for a typing pause (nothing to save by default)."""
+
+    def can_leave(self) -> bool:
+        """Whether the user may leave now; a screen that refuses says why."""
+        return True
+
+    def current_position(self) -> Position | None:
+        """Where resuming should land (None: the position saved on mount stands)."""
+        return None
