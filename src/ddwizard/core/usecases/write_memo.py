@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -402,13 +401,16 @@ class StagedFile:
 
     @classmethod
     def write(cls, path: Path, data: bytes) -> StagedFile:
+        from ddwizard.core.sessions.atomic import temp_path
+
         path = Path(path)
         folder = path.parent if str(path.parent) else Path(".")
-        tmp: str | None = None
+        tmp: Path | None = None
         fd = -1
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(path), suffix=".tmp", dir=folder)
+            tmp = temp_path(path)  # named as the one atomic writer names its temporary files
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             _lock_fd(fd)
             view = memoryview(data)
             while view:
@@ -428,7 +430,7 @@ class StagedFile:
             if tmp is not None:
                 Path(tmp).unlink(missing_ok=True)
             raise
-        return cls(path, Path(tmp), fd, hashlib.sha256(data).hexdigest())
+        return cls(path, tmp, fd, hashlib.sha256(data).hexdigest())
 
     def publish(self) -> None:
         """Rename into place (atomic) and make the rename durable."""
@@ -440,7 +442,9 @@ class StagedFile:
                 f"cannot write the memo: {reason}", file=str(self.path)
             ) from None
         self.published = True
-        _fsync_dir(self.path.parent if str(self.path.parent) else Path("."))
+        from ddwizard.core.sessions.atomic import fsync_dir
+
+        fsync_dir(self.path.parent if str(self.path.parent) else Path("."))
         self._close()
 
     def discard(self) -> None:
@@ -502,14 +506,3 @@ def cleanup_stale_temps(output: Path) -> list[Path]:
                         tmp.unlink()
                         removed.append(tmp)
     return removed
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
