@@ -21,9 +21,6 @@ from ddwizard.tui.factory import make_app
 from ddwizard.tui.services import Services
 
 FIXED_NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
-SNAPSHOT_DATA = Path(__file__).resolve().parent / "snapshot_data"
-"""A frozen copy of the bundled questionnaires and providers, so data edits do not move the
-screenshots (the matching rules still do: refresh with --snapshot-update after a change)."""
 
 
 @pytest.fixture()
@@ -32,9 +29,11 @@ def services(repo_root: Path, tmp_path: Path) -> Services:
 
     return Services.load(
         tmp_path / "sessions",
+        # The bundled data itself: a data change that moves a screen is refreshed with
+        # --snapshot-update like any other deliberate change.
         DataFolders.resolve(
-            SNAPSHOT_DATA / "questionnaires",
-            SNAPSHOT_DATA / "providers",
+            repo_root / "questionnaires",
+            repo_root / "providers",
             repo_root / "report_templates",
         ),
         actor="Tester",
