@@ -21,7 +21,7 @@ from ddwizard.core.sessions.audit import (
     verify_session,
 )
 from ddwizard.core.sessions.session import AuditEvent
-from ddwizard.core.sessions.store import SessionStore
+from ddwizard.core.sessions.store import SessionStore, read_session_file
 
 WEIGHTS = {"liquidity": 20, "security": 40, "coverage": 10, "costs": 10, "ux": 10, "support": 10}
 
@@ -119,7 +119,10 @@ def test_tampering_is_detected(kind: str, session_path: Path) -> None:
 def test_cli_verify(session_path: Path, cli: Callable[..., Any]) -> None:
     result = cli("verify", str(session_path))
     assert result.code == 0
-    assert result.out.strip() == f"audit trail intact ({len(trail(session_path))} events)"
+    head = trail(session_path)[-1].hash
+    assert (
+        result.out.strip() == f"audit trail intact ({len(trail(session_path))} events, head {head})"
+    )
     tamper(session_path, change_old_value)  # event 3
     tamper(session_path, lambda events: events.pop(4))  # event 5
     result = cli("verify", session_path.stem)
@@ -155,7 +158,10 @@ def test_record_matches_its_trail_after_every_kind_of_edit(
         handle.set_status("ready_for_review")
         handle.set_status("final")
         handle.set_status("in_progress", reason="one more provider")
-    assert verify_session(store.load(handle.path, qset, catalog)) == []
+    result = verify_session(read_session_file(handle.path))
+    assert result.problems == () and result.ok
+    assert result.events == len(handle.session.audit) and result.bound_from == 1
+    assert result.head_hash == handle.session.audit[-1].hash
 
 
 def edit_record(path: Path, edit: Callable[[dict[str, Any]], None]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -13,9 +14,10 @@ import pytest
 
 from ddwizard.core.answers import Answer, parse_answers_file
 from ddwizard.core.errors import DataError
+from ddwizard.core.loading import load_questionnaires
 from ddwizard.core.provider import ProviderCatalog
 from ddwizard.core.questionnaire import QuestionnaireSet
-from ddwizard.core.sessions.audit import verify_chain
+from ddwizard.core.sessions.audit import verify_chain, verify_session
 from ddwizard.core.sessions.session import Position, Session, is_session_id
 from ddwizard.core.sessions.store import (
     AmbiguousSession,
@@ -24,8 +26,10 @@ from ddwizard.core.sessions.store import (
     SessionLocked,
     SessionNotFound,
     SessionStore,
+    SessionTampered,
     backup_path,
     lock_path,
+    read_session_file,
 )
 
 WEIGHTS = {"liquidity": 20, "security": 40, "coverage": 10, "costs": 10, "ux": 10, "support": 10}
@@ -421,16 +425,32 @@ def test_final_is_read_only_and_reopening_is_audited(
     ]
 
 
+def copy_with_entity_name_reworded(repo_root: Path, tmp_path: Path) -> Path:
+    folder = tmp_path / "questionnaires"
+    shutil.copytree(repo_root / "questionnaires", folder)
+    selection = folder / "selection.yaml"
+    lines = selection.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if "id: client.entity_name" in line)
+    text_line = next(i for i in range(at, len(lines)) if lines[i].lstrip().startswith("prompt:"))
+    lines[text_line] = lines[text_line].rstrip("\n").rstrip() + " (legal name)\n"
+    selection.write_text("".join(lines), encoding="utf-8")
+    return folder
+
+
 def test_reconfirmation_flag_blocks_final_until_confirmed(
-    store: SessionStore, qset: QuestionnaireSet, catalog: ProviderCatalog
+    store: SessionStore,
+    qset: QuestionnaireSet,
+    catalog: ProviderCatalog,
+    repo_root: Path,
+    tmp_path: Path,
 ) -> None:
     with store.create("Flags", qset, catalog) as handle:
         handle.set_answer("client.entity_name", "Acme")
         path = handle.path
-    data = json.loads(path.read_bytes())
-    data["answers"]["client.entity_name"]["needs_reconfirmation"] = True
-    path.write_text(json.dumps(data))
-    with store.open(path, qset, catalog) as handle:
+    # The question's wording changed since: opening flags the answer for re-confirmation.
+    changed = load_questionnaires(copy_with_entity_name_reworded(repo_root, tmp_path))
+    with store.open(path, changed, catalog) as handle:
+        assert handle.session.answers["client.entity_name"].needs_reconfirmation
         with pytest.raises(DataError, match=r"re-confirmed.*client\.entity_name"):
             handle.set_status("final")
         handle.confirm_answer("client.entity_name")
@@ -498,8 +518,12 @@ def test_trail_text_is_reused_only_when_it_is_a_complete_array(
     path.write_bytes(crafted)
     assert Session.from_canonical_json(crafted) is None
     assert store.load(path, qset, catalog).shortlist == ["zodia"]
-    with store.open(path, qset, catalog) as handle:
+    # The override is an edit outside ddwizard: verify finds it and no change is added on top
+    # of it (a new event would seal it as if ddwizard had made it).
+    assert not verify_session(read_session_file(path)).ok
+    with (
+        store.open(path, qset, catalog) as handle,
+        pytest.raises(SessionTampered, match="changed outside ddwizard"),
+    ):
         handle.set_answer("reg.etf_servicing", "no")
-    saved = path.read_bytes()
-    assert b'"zodia"' in saved and saved.count(b'"shortlist"') == 1
-    assert on_disk(path).shortlist == ["zodia"]
+    assert path.read_bytes() == crafted

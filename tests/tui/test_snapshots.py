@@ -15,7 +15,7 @@ from tests.tui.conftest import MANDATE
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-import ddwizard.core.sessions.store as store_module
+import ddwizard.core.sessions.session as session_module
 from ddwizard.core.sessions.store import SessionHandle
 from ddwizard.tui.factory import make_app
 from ddwizard.tui.services import Services
@@ -43,7 +43,7 @@ def services(repo_root: Path, tmp_path: Path) -> Services:
 
 @pytest.fixture()
 def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(store_module, "utc_now", lambda: FIXED_NOW)
+    monkeypatch.setattr(session_module, "utc_now", lambda: FIXED_NOW)
 
 
 async def steady_cursor(pilot: Pilot[None]) -> None:
@@ -65,9 +65,9 @@ def test_home_screen(
     snap_compare: Any, services: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Distinct fixed times, so the most-recent-first order does not depend on random ids.
-    monkeypatch.setattr(store_module, "utc_now", lambda: FIXED_NOW)
+    monkeypatch.setattr(session_module, "utc_now", lambda: FIXED_NOW)
     answered(services).close()
-    monkeypatch.setattr(store_module, "utc_now", lambda: FIXED_NOW.replace(hour=11))
+    monkeypatch.setattr(session_module, "utc_now", lambda: FIXED_NOW.replace(hour=11))
     services.store.create("Beta Treasury review", services.qset, services.catalog).close()
     assert snap_compare(make_app(services), terminal_size=(100, 30), run_before=steady_cursor)
 

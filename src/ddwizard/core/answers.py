@@ -8,6 +8,7 @@ contract and validates all of it before anything is applied.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -27,6 +28,14 @@ from ddwizard.core.questionnaire import (
     QuestionnaireSet,
     coerce_value,
 )
+from ddwizard.core.text import (
+    MAX_NAME_LENGTH,
+    MAX_NOTE_LENGTH,
+    MAX_REFERENCE_LENGTH,
+    MAX_TEXT_ANSWER_LENGTH,
+    control_character_problem,
+    free_text_problem,
+)
 from ddwizard.core.yamlio import LoadedYaml, decode_text, dotted, parse_yaml, read_checked_bytes
 
 Evidence = Literal["seen_doc", "provider_claim", "public_source", "none"]
@@ -37,8 +46,9 @@ EVIDENCE_LABELS: Mapping[str, str] = {
     "none": "no evidence",
 }
 WEIGHTS_QUESTION = "priorities.weights"
-MAX_NOTE_LENGTH = 20_000
 MAX_ANSWERS_FILE_BYTES = 1024 * 1024
+MAX_VALUE_BITS = 100
+"""Integers in answers stay far below this (about 30 decimal digits)."""
 
 
 class Answer(BaseModel):
@@ -54,12 +64,58 @@ class Answer(BaseModel):
     answered_at: datetime | None = None
     needs_reconfirmation: bool = False
 
-    @field_validator("note", "reference")
+    @field_validator("note")
     @classmethod
-    def _bounded_text(cls, value: str | None) -> str | None:
-        if value is not None and len(value) > MAX_NOTE_LENGTH:
-            raise ValueError(f"too long ({len(value)} characters; at most {MAX_NOTE_LENGTH})")
+    def _note_text(cls, value: str | None) -> str | None:
+        return _checked(value, MAX_NOTE_LENGTH, multiline=True)
+
+    @field_validator("reference")
+    @classmethod
+    def _reference_text(cls, value: str | None) -> str | None:
+        return _checked(value, MAX_REFERENCE_LENGTH, multiline=False)
+
+    @field_validator("value")
+    @classmethod
+    def _plain_value(cls, value: Any) -> Any:
+        problem = value_text_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
         return value
+
+
+def _checked(value: str | None, max_len: int, *, multiline: bool) -> str | None:
+    if value is None:
+        return None
+    problem = free_text_problem(value, max_len=max_len, multiline=multiline)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
+def value_text_problem(value: Any) -> str | None:
+    """Why an answer's value may not be stored: control characters, over-long text, numbers
+    too large to print or not finite (checked without converting them to text)."""
+    if isinstance(value, str):
+        return free_text_problem(value, max_len=MAX_TEXT_ANSWER_LENGTH)
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, bool):
+            continue
+        if isinstance(item, int) and item.bit_length() > MAX_VALUE_BITS:
+            return "number is too large"
+        if isinstance(item, float) and not math.isfinite(item):
+            return "number is not finite"
+        if isinstance(item, str):
+            problem = control_character_problem(item)
+            if problem is not None:
+                return problem
+        elif isinstance(item, Mapping):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+    return None
 
 
 @dataclass(frozen=True)
@@ -156,6 +212,24 @@ def parse_answers_file(
     return replace(parse_answers_data(loaded, qset, catalog, now=now), content=raw)
 
 
+@dataclass
+class _Problems:
+    """Problems found in one answers file, each with its line and field."""
+
+    loaded: LoadedYaml
+    found: list[Problem] = field(default_factory=list)
+
+    def __call__(self, message: str, path: tuple[str | int, ...]) -> None:
+        self.found.append(
+            Problem(
+                message,
+                file=self.loaded.file,
+                line=self.loaded.line_of(path),
+                field=dotted(path) or None,
+            )
+        )
+
+
 def parse_answers_data(
     loaded: LoadedYaml,
     qset: QuestionnaireSet,
@@ -163,15 +237,9 @@ def parse_answers_data(
     *,
     now: datetime | None = None,
 ) -> AnswersFile:
+    """Validate a parsed answers file completely; raise DataError listing every problem."""
     data = loaded.data
     file = loaded.file
-    problems: list[Problem] = []
-
-    def problem(message: str, path: tuple[str | int, ...]) -> None:
-        problems.append(
-            Problem(message, file=file, line=loaded.line_of(path), field=dotted(path) or None)
-        )
-
     if not isinstance(data, dict):
         raise DataError.single(
             "an answers file must be a mapping with 'answers' (and optionally name, preparer, "
@@ -179,6 +247,7 @@ def parse_answers_data(
             file=file,
             line=1,
         )
+    problem = _Problems(loaded)
     for key in data:
         if key not in TOP_LEVEL_KEYS:
             problem(
@@ -186,12 +255,30 @@ def parse_answers_data(
             )
     name = _optional_text(data.get("name"), ("name",), problem)
     preparer = _optional_text(data.get("preparer"), ("preparer",), problem)
+    selection = _parse_selection(data.get("answers"), qset, problem, now)
+    diligence = _parse_diligence(data.get("diligence"), qset, catalog, problem, now)
+    shortlist = _parse_shortlist(data.get("shortlist"), catalog, problem)
+    if problem.found:
+        raise DataError(problem.found)
+    return AnswersFile(
+        path=Path(file),
+        name=name,
+        preparer=preparer,
+        sheet=AnswerSheet(selection=selection, diligence=diligence, shortlist=shortlist),
+        warnings=tuple(_ignored_answers(qset, selection, diligence, file)),
+    )
 
+
+def _parse_selection(
+    raw_answers: Any, qset: QuestionnaireSet, problem: _Problems, now: datetime | None
+) -> dict[str, Answer]:
+    """The ``answers:`` mapping: mandate questions only."""
     selection: dict[str, Answer] = {}
-    raw_answers = data.get("answers") or {}
+    if raw_answers is None:
+        return selection
     if not isinstance(raw_answers, dict):
         problem("'answers' must be a mapping of question id to answer", ("answers",))
-        raw_answers = {}
+        return selection
     for qid, raw in raw_answers.items():
         path: tuple[str | int, ...] = ("answers", str(qid))
         question = qset.get(str(qid))
@@ -206,12 +293,23 @@ def parse_answers_data(
         answer = _parse_answer(question, raw, path, problem, allow_evidence=False, now=now)
         if answer is not None:
             selection[question.id] = answer
+    return selection
 
+
+def _parse_diligence(
+    raw_dd: Any,
+    qset: QuestionnaireSet,
+    catalog: ProviderCatalog,
+    problem: _Problems,
+    now: datetime | None,
+) -> dict[str, dict[str, Answer]]:
+    """The ``diligence:`` mapping: provider id -> diligence question id -> answer."""
     diligence: dict[str, dict[str, Answer]] = {}
-    raw_dd = data.get("diligence") or {}
+    if raw_dd is None:
+        return diligence
     if not isinstance(raw_dd, dict):
         problem("'diligence' must be a mapping of provider id to answers", ("diligence",))
-        raw_dd = {}
+        return diligence
     for pid, answers in raw_dd.items():
         ppath: tuple[str | int, ...] = ("diligence", str(pid))
         if str(pid) not in catalog:
@@ -234,31 +332,41 @@ def parse_answers_data(
             if answer is not None:
                 per[question.id] = answer
         diligence[str(pid)] = per
+    return diligence
 
-    shortlist: tuple[str, ...] | None = None
-    raw_short = data.get("shortlist")
-    if raw_short is not None:
-        if isinstance(raw_short, str):
-            raw_short = [raw_short]
-        if not isinstance(raw_short, list):
-            problem("'shortlist' must be a list of provider ids", ("shortlist",))
+
+def _parse_shortlist(
+    raw_short: Any, catalog: ProviderCatalog, problem: _Problems
+) -> tuple[str, ...] | None:
+    """The ``shortlist:`` (one id or a list of distinct known provider ids)."""
+    if raw_short is None:
+        return None
+    if isinstance(raw_short, str):
+        raw_short = [raw_short]
+    if not isinstance(raw_short, list):
+        problem("'shortlist' must be a list of provider ids", ("shortlist",))
+        return None
+    ids: list[str] = []
+    for i, pid in enumerate(raw_short):
+        if not isinstance(pid, str) or pid not in catalog:
+            shown = pid if isinstance(pid, str | int | float) else _kind(pid)
+            problem(
+                f"unknown provider id '{shown}' (known: {', '.join(catalog.ids)})", ("shortlist", i)
+            )
+        elif pid in ids:
+            problem(f"provider '{pid}' is listed twice", ("shortlist", i))
         else:
-            ids: list[str] = []
-            for i, pid in enumerate(raw_short):
-                if str(pid) not in catalog:
-                    problem(
-                        f"unknown provider id '{pid}' (known: {', '.join(catalog.ids)})",
-                        ("shortlist", i),
-                    )
-                elif str(pid) in ids:
-                    problem(f"provider '{pid}' is listed twice", ("shortlist", i))
-                else:
-                    ids.append(str(pid))
-            shortlist = tuple(ids)
+            ids.append(pid)
+    return tuple(ids)
 
-    if problems:
-        raise DataError(problems)
 
+def _ignored_answers(
+    qset: QuestionnaireSet,
+    selection: Mapping[str, Answer],
+    diligence: Mapping[str, Mapping[str, Answer]],
+    file: str,
+) -> list[str]:
+    """Warnings for answers to questions that do not apply (kept, but not read by the rules)."""
     warnings: list[str] = []
     applicable = applicable_values(qset, selection)
     for qid in selection:
@@ -278,24 +386,29 @@ def parse_answers_data(
                     f"{file}: diligence answer '{qid}' for {pid} is ignored: "
                     f"shown only when {q.show_if.describe()}"
                 )
-    return AnswersFile(
-        path=Path(file),
-        name=name,
-        preparer=preparer,
-        sheet=AnswerSheet(selection=selection, diligence=diligence, shortlist=shortlist),
-        warnings=tuple(warnings),
-    )
+    return warnings
 
 
-def _optional_text(value: Any, path: tuple[str, ...], problem: Any) -> str | None:
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes/no (put it in quotes to keep it as text)"
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list | tuple):
+        return "a list"
+    return type(value).__name__
+
+
+def _optional_text(value: Any, path: tuple[str, ...], problem: _Problems) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str | int | float) or isinstance(value, bool):
-        problem("expected text", path)
+        problem(f"expected text, got {_kind(value)}", path)
         return None
     text = str(value).strip()
-    if len(text) > 500:
-        problem("too long (at most 500 characters)", path)
+    trouble = free_text_problem(text, max_len=MAX_NAME_LENGTH)
+    if trouble is not None:
+        problem(trouble, path)
         return None
     return text or None
 
@@ -304,7 +417,7 @@ def _parse_answer(
     question: Question,
     raw: Any,
     path: tuple[str | int, ...],
-    problem: Any,
+    problem: _Problems,
     *,
     allow_evidence: bool,
     now: datetime | None,
@@ -324,14 +437,26 @@ def _parse_answer(
             return None
         fields = {k: v for k, v in raw.items() if k != "value"}
         raw = raw["value"]
+    if question.type == AnswerType.TEXT and isinstance(raw, Mapping | list):
+        problem(f"expected text, got {_kind(raw)}", (*path, "value") if fields else path)
+        return None
     try:
         value = coerce_value(question, raw)
     except ValueError as exc:
         problem(str(exc), (*path, "value") if fields else path)
         return None
     note = fields.get("note")
-    if note is not None and not isinstance(note, str):
-        note = str(note)
+    if isinstance(note, int | float | date) and not isinstance(note, bool):
+        note = str(note)  # "note: 42" is the text 42
+    elif note is not None and not isinstance(note, str):
+        problem(f"a note must be text, got {_kind(note)}", (*path, "note"))
+        return None
+    reference = fields.get("reference")
+    if isinstance(reference, int | float | date) and not isinstance(reference, bool):
+        reference = str(reference)
+    elif reference is not None and not isinstance(reference, str):
+        problem(f"a reference must be text, got {_kind(reference)}", (*path, "reference"))
+        return None
     evidence = normalize_scalar(fields.get("evidence"))
     try:
         answer = Answer(
@@ -339,15 +464,15 @@ def _parse_answer(
             note=note,
             evidence=evidence,
             document_date=fields.get("document_date"),
-            reference=None if fields.get("reference") is None else str(fields["reference"]),
+            reference=reference,
             answered_at=now,
         )
     except Exception as exc:  # pydantic ValidationError: report its first message plainly
         errors = getattr(exc, "errors", None)
         if callable(errors):
             for err in errors(include_url=False):
-                loc = ".".join(str(p) for p in err["loc"])
-                problem(f"{loc}: {err['msg']}", (*path, str(err["loc"][0])))
+                message = str(err["msg"]).removeprefix("Value error, ")
+                problem(message, (*path, str(err["loc"][0])))
         else:
             problem(str(exc), path)
         return None

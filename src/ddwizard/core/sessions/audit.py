@@ -1,12 +1,29 @@
-"""The audit trail: append-only events, each sealed with a hash over the one before.
+"""The audit trail: append-only events, each sealed with a hash over the one before, and
+bound to the session state it leaves behind.
 
 An auditor must be able to trust that the trail in a session file is the trail ddwizard
-wrote. Each event's ``hash`` is SHA-256 over the previous event's hash plus the canonical
-JSON of the event itself (without its hash), so editing, deleting, inserting or reordering
-events breaks the chain and ``verify_chain`` says where. ``verify_record`` replays the trail
-and compares it with the record, which catches answers edited by hand around the trail and a
-trail cut short at its end. (Someone who rewrites the whole chain from the edit onwards is
-caught by the integrity line of a memo issued earlier.)
+wrote, and that the record around it is the record the trail produced:
+
+* each event's ``hash`` is SHA-256 over the previous event's hash plus the canonical JSON of
+  the event itself (without its hash), so editing, deleting, inserting or reordering events
+  breaks the chain and ``verify_chain`` says where;
+* the last event of every save carries ``state``, the SHA-256 of the session state after it
+  (``state_hash``: everything in the file except the audit trail and the wizard's position),
+  and that hash is part of the event's own hash. So any edit outside the chain (an answer, a
+  preparer, a name, a title, retired answers, ``"status": "final"`` by hand) and any events
+  cut from the end no longer match the head of the chain;
+* ``verify_record`` replays the trail (values and each change's ``old`` value) against the
+  record, for the parts of older trails written before states were bound.
+
+The limit: the chain is not keyed. Someone who rewrites the whole trail from an edit onwards,
+recomputing every hash, produces a self-consistent file. That is caught only against
+something recorded outside the file: the head hash a memo printed and embedded
+(``verify_against_head``: ``ddwizard verify SESSION --memo MEMO.pdf``).
+
+Sessions written before states were bound (no event carries ``state``) are reported as
+unverifiable rather than intact: their chain can be checked, their record cannot. The next
+change ddwizard saves binds the state from then on, and verification then says from which
+event it holds.
 """
 
 from __future__ import annotations
@@ -15,6 +32,7 @@ import getpass
 import hashlib
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -78,8 +96,12 @@ def make_event(
     new: Any = None,
     detail: str | None = None,
     at: datetime | None = None,
+    state: str | None = None,
 ) -> AuditEvent:
-    """The next event after ``previous`` (None: the first), sealed with its hash."""
+    """The next event after ``previous`` (None: the first), sealed with its hash.
+
+    ``state`` is the ``state_hash`` of the session after this event (the last of a save).
+    """
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
     prev_hash = GENESIS_HASH if previous is None else previous.hash
@@ -96,20 +118,66 @@ def make_event(
         detail=detail,
         prev_hash=prev_hash,
         hash="",
+        state=state,
     )
     return unsealed.model_copy(update={"hash": event_hash(prev_hash, event_body(unsealed))})
 
 
 def append_events(
-    trail: Sequence[AuditEvent], actor: str, *changes: dict[str, Any]
+    trail: Sequence[AuditEvent],
+    actor: str,
+    *changes: dict[str, Any],
+    state: str | None = None,
 ) -> list[AuditEvent]:
-    """Seal ``changes`` (keyword dicts for ``make_event``) after ``trail``; returns new events."""
+    """Seal ``changes`` (keyword dicts for ``make_event``) after ``trail``; returns new events.
+
+    ``state`` (the session's ``state_hash`` after all of them) goes on the last one.
+    """
     previous = trail[-1] if trail else None
     out: list[AuditEvent] = []
-    for change in changes:
-        previous = make_event(previous, actor=actor, **change)
+    for index, change in enumerate(changes):
+        last = index == len(changes) - 1
+        fields = dict(change)
+        who = fields.pop("actor", None) or actor  # a change may name its own actor
+        previous = make_event(previous, actor=who, **fields, state=state if last else None)
         out.append(previous)
     return out
+
+
+STATE_FIELDS: frozenset[str] = frozenset(
+    {
+        "schema_version",
+        "id",
+        "name",
+        "title",
+        "preparer",
+        "created_at",
+        "updated_at",
+        "status",
+        "answers",
+        "diligence",
+        "shortlist",
+        "retired_answers",
+        "questionnaires",
+        "provider_data_hash",
+    }
+)
+"""What the chain binds: every field of the file but the trail itself and the wizard's
+position (which is saved without an event, on purpose: moving around is not a change)."""
+
+
+def state_hash(session: Session) -> str:
+    """SHA-256 of the session's state (``STATE_FIELDS``), as canonical JSON."""
+    data = session.model_dump(mode="json", include=set(STATE_FIELDS))
+    return hashlib.sha256(canonical_event_json(data).encode("utf-8")).hexdigest()
+
+
+def last_state(events: Sequence[AuditEvent]) -> AuditEvent | None:
+    """The latest event that carries a state hash, or None (a trail from before binding)."""
+    for event in reversed(events):
+        if event.state is not None:
+            return event
+    return None
 
 
 def verify_chain(events: Sequence[AuditEvent]) -> list[str]:
@@ -151,6 +219,42 @@ _SET_ACTIONS = ("answer_set", "answer_changed", "answer_confirmed")
 _DILIGENCE_SET = ("diligence_set", "diligence_changed")
 
 
+_NO_OLD: Any = object()
+
+
+def _json(value: Any) -> Any:
+    return to_jsonable_python(value)
+
+
+def _without_none(record: dict[str, Any] | None) -> dict[str, Any] | None:
+    return None if record is None else {k: v for k, v in record.items() if v is not None}
+
+
+def _replayed_old(
+    event: AuditEvent,
+    selection: dict[str, dict[str, Any]],
+    diligence: dict[str, dict[str, Any]],
+    shortlist: Any,
+    status: Any,
+) -> Any:
+    """What the trail so far says ``event.old`` must be; ``_NO_OLD`` when it records none."""
+    target = event.target or ""
+    action = event.action
+    if action in ("answer_changed", "answer_cleared", "weights_changed") and ":" not in target:
+        current = selection.get(target)
+        return None if current is None else current.get("value")
+    if action in ("diligence_changed", "diligence_cleared"):
+        return _without_none(diligence.get(target))
+    if action == "note_changed":
+        record = diligence.get(target) if ":" in target else selection.get(target)
+        return None if record is None else record.get("note")
+    if action == "shortlist_changed":
+        return shortlist
+    if action in ("status_changed", "reopened"):
+        return status
+    return _NO_OLD
+
+
 def verify_record(session: Session) -> list[str]:
     """Answers, shortlist and status that differ from what the audit trail says they are.
 
@@ -165,9 +269,17 @@ def verify_record(session: Session) -> list[str]:
     diligence: dict[str, dict[str, Any]] = {}
     shortlist: Any = None
     status: Any = "in_progress"
+    problems: list[str] = []
     for event in events:
         target = event.target or ""
         action = event.action
+        before = _replayed_old(event, selection, diligence, shortlist, status)
+        if before is not _NO_OLD and _json(before) != _json(event.old):
+            problems.append(
+                f"event {event.seq} ({action}{' ' + target if target else ''}) says the old "
+                f"value was {_json(event.old)!r} but the trail before it says "
+                f"{_json(before)!r} (the record was edited outside ddwizard before this change)"
+            )
         if action in _SET_ACTIONS and ":" not in target:
             selection.setdefault(target, {})["value"] = event.new
         elif action == "weights_changed":
@@ -192,8 +304,6 @@ def verify_record(session: Session) -> list[str]:
             shortlist = event.new
         elif action in ("status_changed", "reopened"):
             status = event.new
-
-    problems: list[str] = []
 
     def compare(label: str, recorded: Any, trail: Any) -> None:
         recorded, trail = to_jsonable_python(recorded), to_jsonable_python(trail)
@@ -230,7 +340,109 @@ def verify_record(session: Session) -> list[str]:
     return problems
 
 
-def verify_session(session: Session) -> list[str]:
-    """Everything ``ddwizard verify`` checks: the chain, then the record against the trail."""
-    problems = verify_chain(session.audit)
-    return problems + verify_record(session)
+@dataclass(frozen=True)
+class Verification:
+    """What ``ddwizard verify`` found.
+
+    ``ok`` is True only when the chain is intact and binds the record as it is on disk.
+    ``head_hash`` is the hash of the last event (what a memo records), None without events.
+    ``bound_from`` is the seq of the first event that carries a state hash; changes made by
+    hand before it cannot be excluded (``notes`` says so).
+    """
+
+    ok: bool
+    problems: tuple[str, ...]
+    events: int
+    head_hash: str | None
+    bound_from: int | None = None
+    notes: tuple[str, ...] = ()
+
+    def summary(self) -> str:
+        """One line for people: intact (N events, head …) or the number of problems."""
+        if self.ok:
+            head = f", head {self.head_hash[:16]}" if self.head_hash else ""
+            return f"audit trail intact and bound to the session ({self.events} events{head})"
+        return f"audit trail NOT verified ({len(self.problems)} problem(s))"
+
+
+def _has_content(session: Session) -> bool:
+    return bool(
+        session.answers
+        or session.diligence
+        or session.retired_answers
+        or session.shortlist
+        or session.status != "in_progress"
+    )
+
+
+def verify_session(session: Session) -> Verification:
+    """Everything ``ddwizard verify`` checks: the chain, the record against the state hash
+    at the head of the chain, and the replayed trail against the record.
+
+    ``session`` must be the file as stored (``files.read_session_file``), not migrated.
+    """
+    events = session.audit
+    problems = verify_chain(events)
+    notes: list[str] = []
+    head = events[-1].hash if events else None
+    if not events:
+        if _has_content(session):
+            problems.append(
+                "the audit trail is empty although the session has answers, a shortlist or "
+                f"a status ({session.status}): the record was not made by ddwizard's "
+                "recorded changes"
+            )
+        else:
+            problems.append("the audit trail is empty: nothing vouches for this session")
+        return Verification(False, tuple(problems), 0, None)
+    bound = last_state(events)
+    bound_from = next((e.seq for e in events if e.state is not None), None)
+    if bound is None:
+        problems.append(
+            "unverifiable: created before ddwizard bound the audit trail to the session "
+            "state, so edits made outside ddwizard cannot be ruled out (the next change "
+            "saved by ddwizard binds it from then on)"
+        )
+    else:
+        if events[-1].state is None:
+            problems.append(
+                f"the last event (seq {events[-1].seq}, {events[-1].action}) does not close "
+                "a save: events after it were deleted"
+            )
+        if state_hash(session) != bound.state:
+            problems.append(
+                "the session record does not match the state its audit trail recorded at "
+                f"event {bound.seq} ({bound.action}): it was edited outside ddwizard, or "
+                "events were deleted from the end of the trail"
+            )
+        if bound_from is not None and bound_from > 1:
+            notes.append(
+                f"events 1-{bound_from - 1} were written before the trail bound the session "
+                "state; edits made by hand before event "
+                f"{bound_from} cannot be ruled out"
+            )
+    problems += verify_record(session)
+    return Verification(
+        ok=not problems,
+        problems=tuple(problems),
+        events=len(events),
+        head_hash=head,
+        bound_from=bound_from,
+        notes=tuple(notes),
+    )
+
+
+def verify_against_head(session: Session, head_hash: str) -> list[str]:
+    """Problems with ``session`` against a head hash recorded earlier (e.g. in a memo).
+
+    The recorded head must be an event of this trail, at the same place in the chain: a
+    trail rewritten from before that event no longer contains it. Events after it are
+    later changes (reported by ``ddwizard verify`` itself, not as problems here).
+    """
+    for event in session.audit:
+        if event.hash == head_hash:
+            return []
+    return [
+        f"the memo records audit head {head_hash[:16]}…, which is not in this session's "
+        "trail: the trail was rewritten (or the memo is from another session)"
+    ]

@@ -15,10 +15,11 @@ import secrets
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, TypeAdapter, field_validator
 
 from ddwizard.core.answers import Answer, AnswerSheet, applicable_values
 from ddwizard.core.questionnaire import QuestionnaireSet
+from ddwizard.core.text import MAX_NAME_LENGTH, free_text_problem
 
 SCHEMA_VERSION = 1
 """Version of the session file layout; ``ddwizard.core.sessions.migration`` upgrades older files."""
@@ -29,7 +30,6 @@ STATUSES: tuple[str, ...] = ("in_progress", "ready_for_review", "final")
 SESSION_ID_PATTERN = r"^\d{8}-[0-9a-f]{8}$"
 _SESSION_ID_RE = re.compile(SESSION_ID_PATTERN)
 SESSION_SUFFIX = ".json"
-MAX_NAME_LENGTH = 500
 
 
 def utc_now() -> datetime:
@@ -82,6 +82,10 @@ class AuditEvent(_Model):
     detail: str | None = None
     prev_hash: str
     hash: str
+    state: str | None = Field(default=None, exclude_if=lambda v: v is None)
+    """SHA-256 of the session state after this event (see ``audit.state_hash``); set on the
+    last event of each save. Absent on events written before the chain bound the state (it
+    is then left out of the event's hash too, so their hashes still verify)."""
 
 
 def session_label(name: str, title: str | None) -> str:
@@ -107,6 +111,15 @@ class Session(_Model):
     provider_data_hash: str = ""
     position: Position = Field(default_factory=Position)
     audit: list[AuditEvent] = Field(default_factory=list)
+
+    @field_validator("name", "title", "preparer")
+    @classmethod
+    def _single_line_text(cls, value: str | None) -> str | None:
+        if value is not None:
+            problem = free_text_problem(value, max_len=MAX_NAME_LENGTH)
+            if problem is not None:
+                raise ValueError(problem)
+        return value
 
     # The audit events last serialized and their JSON, reused by the next save.
     _audit_cache: tuple[list[AuditEvent], list[bytes]] | None = PrivateAttr(default=None)
