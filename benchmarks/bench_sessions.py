@@ -27,8 +27,9 @@ from typing import Any
 
 from ddwizard.core.loading import load_providers, load_questionnaires
 from ddwizard.core.questionnaire import DEFAULT_WEIGHTS, AnswerType, Question
+from ddwizard.core.sessions.atomic import write_atomic
 from ddwizard.core.sessions.audit import append_events
-from ddwizard.core.sessions.store import SessionStore, atomic_write
+from ddwizard.core.sessions.store import SessionStore
 
 AUDIT_EVENTS = 5_000
 DILIGENCE_PROVIDERS = ("anchorage-digital", "bitgo", "coinbase-prime")
@@ -140,7 +141,9 @@ def main() -> int:
                 saves += timed(save, 1)
                 base_saves += timed(lambda: baseline_write(baseline_path, plain), 1)
                 chunks = handle.session.to_json_chunks()
-                floor_saves += timed(lambda c=chunks: atomic_write(floor_path, c), 1)
+                floor_saves += timed(
+                    lambda c=chunks: write_atomic(floor_path, c, keep_backup=True), 1
+                )
             events = len(handle.session.audit)
 
         loads: list[float] = []
