@@ -13,7 +13,7 @@ import yaml
 from ddwizard.core.loading import load_questionnaires
 from ddwizard.core.provider import ProviderCatalog
 from ddwizard.core.questionnaire import QuestionnaireSet
-from ddwizard.core.sessions.audit import verify_chain
+from ddwizard.core.sessions.audit import verify_chain, verify_session
 from ddwizard.core.sessions.migration import upgrade_document, upgrade_v0_to_v1
 from ddwizard.core.sessions.session import SCHEMA_VERSION, Session
 from ddwizard.core.sessions.store import SessionStore, backup_path
@@ -197,8 +197,14 @@ def test_schema_0_file_opens_upgraded_and_audited(
     assert path.read_bytes() == original  # load never writes
     with store.open("20250301-0badc0de", qset, catalog, actor="C. Reviewer") as handle:
         actions = [e.action for e in handle.session.audit]
-        assert actions[:2] == ["schema_upgraded", "questionnaire_migrated"]
-        assert "provider_data_changed" in actions
+        assert actions == ["schema_upgraded", "questionnaire_migrated"]
+        # The provider data change is part of the same upgrade event.
+        upgrade = handle.session.audit[1].new
+        assert upgrade["provider_data"] == {
+            "old": "abc",
+            "new": catalog.data_hash,
+            "version": catalog.version,
+        }
         # Questionnaire versions differ and the old file had no per-question hashes: re-confirm.
         assert handle.session.answers["client.regions"].needs_reconfirmation
         assert handle.session.audit[0].actor == "C. Reviewer"
@@ -206,3 +212,105 @@ def test_schema_0_file_opens_upgraded_and_audited(
     assert disk["schema_version"] == 1
     assert json.loads(backup_path(path).read_bytes()) == SCHEMA_0
     assert verify_chain(Session.model_validate(disk).audit) == []
+
+
+# --- a review saved before questionnaires and provider data 2026.11.1 ----------------------
+
+OLD_REVIEW = Path(__file__).resolve().parents[1] / "data" / "sessions" / "20260302-5e55a0f1.json"
+"""Written by ddwizard at commit 78c2fc1 (questionnaires 2025.09.1 / 2025.09.2, provider data
+before versions): a non-US fund's staking mandate with a few diligence answers."""
+
+ADDED_MANDATE = {
+    "controls.segregation_required",
+    "reg.bankruptcy_remoteness_required",
+    "reg.custody_authorisation_required",
+    "settlement.prime_financing",
+    "fees.network_fees_at_cost",
+    "support.sla_required",
+}
+ADDED_DILIGENCE = {
+    "dd.governance_oversight",
+    "dd.liability_standard",
+    "dd.reconciliation_daily",
+    "dd.proof_of_reserves",
+    "dd.soc_scope_covers_entity",
+    "dd.insurance_structure",
+    "dd.airdrop_fork_policy",
+    "dd.validator_operator",
+    "dd.kyt_sanctions_screening",
+    "dd.bcp_rto_hours",
+    "dd.qc_representation",
+}
+
+
+def test_review_from_the_previous_versions_opens_upgraded_in_one_event(
+    store: SessionStore, qset: QuestionnaireSet, catalog: ProviderCatalog
+) -> None:
+    store.root.mkdir(exist_ok=True)
+    path = store.root / OLD_REVIEW.name
+    shutil.copyfile(OLD_REVIEW, path)
+    before = json.loads(path.read_bytes())
+    assert before["questionnaires"]["selection"]["version"] == "2025.09.1"
+    assert before["questionnaires"]["diligence"]["version"] == "2025.09.2"
+    old_events = len(before["audit"])
+
+    with store.open(path, qset, catalog, actor="J. Okafor") as handle:
+        session = handle.session
+        # One event records the whole upgrade: questionnaires and provider data.
+        assert len(session.audit) == old_events + 1
+        event = session.audit[-1]
+        assert event.action == "questionnaire_migrated"
+        assert event.new["versions"] == {
+            "diligence": ["2025.09.2", qset.diligence.version],
+            "selection": ["2025.09.1", qset.selection.version],
+        }
+        assert event.new["provider_data"]["new"] == catalog.data_hash
+        assert event.new["provider_data"]["version"] == catalog.version
+        assert catalog.version and catalog.version in (event.detail or "")
+        assert set(event.new["added"]) == ADDED_MANDATE | ADDED_DILIGENCE
+        assert session.questionnaires["selection"].version == qset.selection.version
+        assert session.provider_data_hash == catalog.data_hash
+
+        # New questions are simply unanswered.
+        assert not ADDED_MANDATE & set(session.answers)
+        for per_provider in session.diligence.values():
+            assert not ADDED_DILIGENCE & set(per_provider)
+
+        # Answers whose question or rule changed are flagged; the rest are kept as they were.
+        flagged = set(session.needs_reconfirmation())
+        assert {
+            "client.regions",  # help: an unstated region no longer excludes
+            "reg.licence_required_in",  # same, and an empty answer now means 'none needed'
+            "komainu:dd.soc1_type2",  # No against a SOC 1 mandate is now a finding
+            "komainu:dd.cold_storage_pct",  # high under a critical cold-storage mandate
+            "komainu:dd.slashing_treatment",  # 'shared' against provider-bears is now medium
+        } <= flagged
+        for kept in (
+            "client.entity_name",
+            "client.entity_type",
+            "controls.min_approvers",
+            "komainu:dd.wallet_model",
+            "komainu:dd.travel_rule",
+            "zodia:dd.legal_entity_identified",
+        ):
+            assert kept not in flagged, kept
+        assert set(event.new["changed"]) | set(event.new["invalid"]) == flagged
+        assert session.answers["client.aum_usd_m"].value == 180
+        assert session.diligence["komainu"]["dd.slashing_treatment"].value == "shared"
+        assert session.retired_answers == {}
+
+        # Re-confirming an answer clears its flag, as any answer does.
+        handle.set_answer("client.regions", ["eu", "uk"])
+        assert "client.regions" not in handle.session.needs_reconfirmation()
+
+    disk = Session.model_validate(json.loads(path.read_bytes()))
+    assert verify_chain(disk.audit) == []
+    # The old trail did not bind the record; from the upgrade event on it does.
+    assert verify_session(disk).ok
+    assert backup_path(path).exists()
+
+    # Opened again with the same data: nothing more to record.
+    after = path.read_bytes()
+    with store.open(path, qset, catalog) as handle:
+        assert handle.session.audit[-1].action == "answer_confirmed"
+    assert path.read_bytes() == after

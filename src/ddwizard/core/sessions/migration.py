@@ -9,6 +9,10 @@ Two kinds of drift happen to a review that lasts days or is reopened months late
   longer validate) for re-confirmation, moves answers to removed questions to
   ``retired_answers`` (never dropped: they are part of the record) and re-stamps the session
   with the current questionnaire hashes. New questions are simply unanswered.
+
+Both are recorded when the session is next opened, in one event for one upgrade
+(``upgrade_change``): questionnaire versions, answers to re-confirm, new questions, and the
+provider data version and hash the session now reads.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ddwizard.core.answers import WEIGHTS_QUESTION, Answer
+from ddwizard.core.provider import ProviderCatalog
 from ddwizard.core.questionnaire import Questionnaire, QuestionnaireSet, value_problem
 from ddwizard.core.sessions.session import SCHEMA_VERSION, QuestionnaireStamp, Session
 
@@ -282,6 +287,48 @@ def migrate_questionnaires(session: Session, qset: QuestionnaireSet) -> Question
     session.retired_answers = retired
     session.questionnaires = now_stamps
     return changes
+
+
+def upgrade_change(
+    changes: QuestionnaireChanges,
+    *,
+    stamps_refreshed: bool,
+    old_data_hash: str,
+    catalog: ProviderCatalog,
+) -> dict[str, Any] | None:
+    """The one audit change recording that a session met newer questionnaires and/or data.
+
+    A release that changes both questionnaires and provider profiles is one upgrade for the
+    reader of the trail: its event lists the questionnaire versions (old -> new), the answers
+    flagged for re-confirmation, the new questions, and the provider data version and hash.
+    None when nothing changed.
+    """
+    data_changed = catalog.data_hash != old_data_hash
+    data = {
+        "old": old_data_hash or None,
+        "new": catalog.data_hash,
+        "version": catalog.version,
+    }
+    data_text = f"provider data now version {catalog.version_label}"
+    if changes.any or stamps_refreshed:
+        record = changes.as_record()
+        detail = (
+            changes.describe()
+            if changes.any
+            else "questionnaire stamps refreshed; no answer affected"
+        )
+        if data_changed:
+            record["provider_data"] = data
+            detail = f"{detail}; {data_text}"
+        return {"action": "questionnaire_migrated", "new": record, "detail": detail}
+    if data_changed:
+        return {
+            "action": "provider_data_changed",
+            "old": data["old"],
+            "new": catalog.data_hash,
+            "detail": f"provider profiles changed since the session was last saved; {data_text}",
+        }
+    return None
 
 
 def _same(old: QuestionnaireStamp | None, current: QuestionnaireStamp) -> bool:
