@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from ddwizard.core.answers import parse_answers_file
 from ddwizard.core.usecases.write_memo import answers_file_memo
 
@@ -23,6 +25,7 @@ def test_parsed_answers_keep_the_exact_bytes_read(tmp_path: Path, qset: Any, cat
     assert parsed.name == "Record check"
 
 
+@pytest.mark.slow  # renders a PDF
 def test_pdf_embeds_the_answers_file_it_scored(
     tmp_path: Path, qset: Any, catalog: Any, read_pdf: Any
 ) -> None:

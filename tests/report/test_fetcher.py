@@ -129,6 +129,7 @@ shortlist: [coinbase-prime]
 """
 
 
+@pytest.mark.slow  # renders a PDF
 def test_hostile_firm_template_cannot_fetch_outside_its_folder(
     tmp_path: Path, qset: Any, catalog: Any, read_pdf: Any
 ) -> None:

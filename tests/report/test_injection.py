@@ -12,6 +12,8 @@ from ddwizard.core.resources import bundled_dir
 from ddwizard.core.usecases.write_memo import answers_file_memo
 
 ENTITY = "Acme {{ 7*7 }} Fund {% raw %}"
+pytestmark = pytest.mark.slow  # renders hostile input as PDF (module fixture)
+
 PREPARER = "Mallory <script>alert(1)</script>"
 NOTE = '<img src="file:///etc/passwd"> <link rel=attachment href="file:///etc/passwd">'
 REFERENCE = "url(http://127.0.0.1:9/x) ${7*7} {{ config }}"

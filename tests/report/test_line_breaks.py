@@ -15,6 +15,8 @@ import weasyprint
 from ddwizard.core.resources import bundled_dir
 from ddwizard.core.usecases.write_memo import answers_file_memo
 
+pytestmark = pytest.mark.slow  # lays out the demo memo with WeasyPrint
+
 REPO = Path(__file__).resolve().parents[2]
 
 

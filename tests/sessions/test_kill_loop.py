@@ -18,6 +18,8 @@ from ddwizard.core.sessions.audit import verify_chain, verify_session
 from ddwizard.core.sessions.session import Session
 from ddwizard.core.sessions.store import SessionStore, backup_path, read_session_file
 
+pytestmark = pytest.mark.slow  # kill -9 loop
+
 # The writer: `ddwizard answer` over and over (two files, so every run changes something),
 # with bursts of single-answer saves in between, so kills land inside writes often.
 WRITER = textwrap.dedent(
