@@ -656,3 +656,20 @@ def test_profiles_round_trip_through_the_model(catalog: ProviderCatalog) -> None
     for provider in catalog:
         again = Provider.model_validate(provider.model_dump(mode="json"))
         assert again.content_hash == provider.content_hash
+
+
+def test_json_schema_accepts_every_yaml_form() -> None:
+    schema = Provider.model_json_schema(by_alias=True)
+    licences = schema["$defs"]["Licences"]["anyOf"]
+    assert {"const": "unknown"} in licences
+    assert {"type": "array", "items": {"$ref": "#/$defs/Licence"}} in licences
+    assert any(form.get("properties", {}).get("others") for form in licences)
+    assert {"const": "unknown"} in schema["properties"]["last_verified"]["anyOf"]
+    licence = schema["$defs"]["Licence"]["properties"]["kind"]
+    assert licence["enum"] == [
+        "custody_authorisation",
+        "banking_licence",
+        "trust_charter",
+        "aml_registration",
+        "unknown",
+    ]

@@ -20,16 +20,20 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from functools import cached_property
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AliasChoices,
     BaseModel,
     ConfigDict,
     Field,
+    GetJsonSchemaHandler,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from ddwizard.core.conditions import normalize_scalar
 from ddwizard.core.questionnaire import CRITERIA, canonical_hash
@@ -213,6 +217,16 @@ class Licences(_Profile):
         if isinstance(value, list | tuple):
             return {"listed": value, "others": "none"}
         return value
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        """Editors accept the three YAML forms: ``unknown``, a closed list, the mapping."""
+        mapping = handler(core_schema)
+        listed = handler.resolve_ref_schema(mapping)["properties"]["listed"]
+        closed = {"type": "array", "items": listed["items"]}
+        return {"anyOf": [{"const": "unknown"}, closed, mapping]}
 
     @property
     def known(self) -> bool:
@@ -415,7 +429,18 @@ class Provider(_Profile):
     sources: tuple[Source, ...] = Field(min_length=1)
     source_sentences: dict[str, str] = Field(default_factory=dict)
     """Fact path (``audits.soc1``, ``regions.served``) -> the source sentence it rests on."""
-    last_verified: date | None = None
+    last_verified: Annotated[
+        date | None,
+        WithJsonSchema(
+            {
+                "anyOf": [
+                    {"type": "string", "format": "date"},
+                    {"const": "unknown"},
+                    {"type": "null"},
+                ]
+            }
+        ),
+    ] = None
     """When someone checked the facts against a primary source; None (``unknown``): nobody has."""
 
     @field_validator("assets")
