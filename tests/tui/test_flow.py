@@ -197,6 +197,7 @@ async def test_export_writes_html_memo_and_records_it(services: Services, tmp_pa
 
 
 @sync
+@pytest.mark.slow  # renders a PDF
 async def test_export_writes_pdf_memo(services: Services, tmp_path: Path) -> None:
     out, saved = await _export(services, tmp_path, "pdf")
     assert out.read_bytes().startswith(b"%PDF")
