@@ -197,7 +197,6 @@ async def test_export_writes_html_memo_and_records_it(services: Services, tmp_pa
 
 
 @sync
-@pytest.mark.slow  # renders a PDF
 async def test_export_writes_pdf_memo(services: Services, tmp_path: Path) -> None:
     out, saved = await _export(services, tmp_path, "pdf")
     assert out.read_bytes().startswith(b"%PDF")
@@ -216,6 +215,7 @@ async def test_export_failure_is_reported_not_crashing(services: Services, tmp_p
         screen = app.screen
         assert isinstance(screen, ExportScreen)
         screen.query_one("#format", Select).value = "html"
+@pytest.mark.slow  # renders a PDF
         screen.query_one("#path", Input).value = str(blocker / "memo.html")
         await pilot.press("ctrl+e")
         await pilot.pause()
@@ -355,3 +355,192 @@ async def test_results_show_what_the_diligence_closed(services: Services) -> Non
         shown = str(screen.query_one("#explanation", Static).content)
     assert "Closed by the diligence answers" in shown
     assert closed[0].message in " ".join(shown.split())
+
+
+@sync
+async def test_a_final_review_refuses_shortlist_changes_and_shows_none(services: Services) -> None:
+    handle = final_session(services)
+    before = handle.path.read_bytes()
+    app = make_app(services, handle=handle)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ResultsScreen)
+        table = screen.query_one(DataTable)
+        marks = [table.get_cell(key, "sl").plain for key in table.rows]
+        shortlist = list(screen.shortlist)
+        await pilot.press("space", "t", "down", "space")
+        await pilot.pause()
+        assert screen.shortlist == shortlist
+        assert [table.get_cell(key, "sl").plain for key in table.rows] == marks
+        assert "read-only" in str(screen.query_one("#recommendation", Static).content)
+        await pilot.press("f6")  # leaving does not save the default shortlist either
+        await pilot.pause()
+        refusals = [m for m in notifications(app) if "This review is final" in m]
+        assert len(refusals) == 3  # one clear message per refused edit
+    assert handle.path.read_bytes() == before
+
+
+@sync
+async def test_reopening_a_final_review_asks_for_the_reason(services: Services) -> None:
+    from ddwizard.tui.screens.dialogs import ReasonScreen
+
+    handle = final_session(services)
+    app = make_app(services, handle=handle)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        await pilot.press("f")  # marking a final review final again: it offers to reopen
+        await pilot.pause()
+        assert isinstance(app.screen, ReasonScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert read_session(handle.path)["status"] == "final"
+        await pilot.press("o")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ReasonScreen)
+        await pilot.press("enter")  # no reason: refused in the dialog, nothing recorded
+        await pilot.pause()
+        assert app.screen is dialog
+        assert "Give the reason" in str(dialog.query_one(".problem", Static).content)
+        assert read_session(handle.path)["status"] == "final"
+        await pilot.press(*"committee asked for changes", "enter")
+        await pilot.pause()
+        review = app.screen
+        assert isinstance(review, ReviewScreen)
+        assert "in progress" in str(review.query_one("#status", Static).content)
+    saved = read_session(handle.path)
+    assert saved["status"] == "in_progress"
+    reopened = [e for e in saved["audit"] if e["action"] == "reopened"]
+    assert reopened and reopened[-1]["detail"] == "committee asked for changes"
+
+
+@sync
+async def test_an_excluded_shortlisted_provider_is_marked_not_dropped(services: Services) -> None:
+    handle = answered_session(services)
+    expected = evaluate(services.qset, services.catalog, handle.session.sheet())
+    kept, excluded = expected.eligible[0].provider_id, expected.excluded[0].provider_id
+    handle.set_shortlist([kept, excluded])
+    name = services.catalog[excluded].name
+    app = make_app(services, handle=handle)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        await pilot.pause()
+        results = app.screen
+        assert isinstance(results, ResultsScreen)
+        table = results.query_one(DataTable)
+        assert table.get_cell(excluded, "sl").plain == "[!]"
+        assert table.get_cell(excluded, "tier").plain == "excl."
+        assert f"{name} (excluded)" in str(results.query_one("#recommendation", Static).content)
+        table.move_cursor(row=table.get_row_index(excluded))
+        await pilot.pause()
+        detail = str(results.query_one("#explanation", Static).content)
+        assert "excluded" in detail and expected.excluded[0].reasons[0] in detail
+        await pilot.press("space")  # takes it off the shortlist
+        await pilot.pause()
+        assert read_session(handle.path)["shortlist"] == [kept]
+        await pilot.press("space")  # and it cannot be put back
+        await pilot.pause()
+        assert read_session(handle.path)["shortlist"] == [kept]
+        assert any("is excluded by the mandate" in m for m in notifications(app))
+    handle = services.store.open(handle.path, services.qset, services.catalog)
+    handle.set_shortlist([kept, excluded])
+    app = make_app(services, handle=handle)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        await pilot.pause()
+        review = app.screen
+        assert isinstance(review, ReviewScreen)
+        first = review.items[0]
+        assert first.kind == "excluded" and first.provider == excluded
+        assert name in first.label.plain
+
+
+@sync
+async def test_results_detail_starts_at_the_top_for_each_provider(services: Services) -> None:
+    handle = demo_session(services, "Scrolling")
+    app = make_app(services, handle=handle)
+    async with app.run_test(size=(100, 24)) as pilot:
+        await pilot.press("f4")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ResultsScreen)
+        details = screen.query_one("#details")
+        details.scroll_end(animate=False)
+        await pilot.pause()
+        assert details.scroll_y > 0
+        await pilot.press("down")
+        await pilot.pause()
+        assert details.scroll_y == 0
+
+
+@sync
+async def test_one_open_items_count_on_review_results_dialogs_and_home(services: Services) -> None:
+    from ddwizard.core.results import Evaluation
+    from ddwizard.tui.screens.confirm import ConfirmScreen
+
+    handle = answered_session(services, "Counting")  # no diligence yet: plenty is open
+    count = len(
+        evaluate(services.qset, services.catalog, handle.session.sheet()).shortlist_open_items
+    )
+    assert count > 0
+    app = make_app(services, handle=handle)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f4")
+        await pilot.pause()
+        results = str(app.screen.query_one("#recommendation", Static).content)
+        assert f"Open items: {count} ({Evaluation.OPEN_ITEMS_MEANING})" in results
+        await pilot.press("f6")
+        await pilot.pause()
+        header = " ".join(str(app.screen.query_one("#status", Static).content).split())
+        assert f"open items {count} ({Evaluation.OPEN_ITEMS_MEANING})" in header
+        await pilot.press("r")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmScreen)
+        assert f"Open items: {count} ({Evaluation.OPEN_ITEMS_MEANING})" in dialog.question
+        await pilot.press("n", "f9")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = app.screen.query_one("#sessions", DataTable)
+        assert table.get_cell(str(handle.path), "open").plain == str(count)
+
+
+@pytest.mark.slow
+@sync
+async def test_export_runs_in_the_background_and_a_second_one_is_refused(
+    services: Services, tmp_path: Path
+) -> None:
+    handle = answered_session(services)
+    out = tmp_path / "memo.pdf"
+    app = make_app(services, handle=handle)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f7")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ExportScreen)
+        screen.query_one("#path", Input).value = str(out)
+        await pilot.press("ctrl+e")
+        assert app.exporting
+        job = app.export_job
+        await pilot.press("ctrl+e")  # refused politely: the first export goes on
+        assert app.export_job is job
+        assert any("already being written" in m for m in notifications(app))
+        # The wizard stays usable while the PDF renders: another screen, keys answered.
+        await pilot.press("f6")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen) and app.exporting
+        await pilot.press("down", "up")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert job is not None and job.result is not None and not app.exporting
+        await pilot.press("f7")  # back on the export screen: the outcome is shown
+        await pilot.pause()
+        assert str(out.resolve()) in str(app.screen.query_one("#export-status", Static).content)
+    assert out.read_bytes().startswith(b"%PDF")
+    events = [e for e in read_session(handle.path)["audit"] if e["action"] == "memo_generated"]
+    assert len(events) == 1

@@ -472,7 +472,8 @@ def _parse_answer(
         if callable(errors):
             for err in errors(include_url=False):
                 message = str(err["msg"]).removeprefix("Value error, ")
-                problem(message, (*path, str(err["loc"][0])))
+                name = str(err["loc"][0]) if err["loc"] else "value"
+                problem(message, path if name == "value" and not fields else (*path, name))
         else:
             problem(str(exc), path)
         return None

@@ -80,12 +80,10 @@ class SessionTooNew(DdwizardError):
 
     @property
     def short(self) -> str:
-        """For listings: 'made by a newer ddwizard 0.3'."""
-        return (
-            f"made by a newer ddwizard {self.made_by}"
-            if self.made_by
-            else (f"made by a newer ddwizard (session schema {self.schema})")
-        )
+        """For listings: 'made by a newer ddwizard 0.3' (or its schema when unknown)."""
+        if self.made_by:
+            return f"made by a newer ddwizard {self.made_by}"
+        return f"made by a newer ddwizard, schema {self.schema}"
 
 
 class SessionLocked(DdwizardError):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ MAX_SESSION_BYTES = 256 * 1024 * 1024
 MAX_JSON_DEPTH = 64
 """Deepest nesting a session file may have (ours needs six levels)."""
 _BOM = b"\xef\xbb\xbf"
+_LONG_DIGITS = re.compile(rb"(?<=[:\[,\s-])[0-9]{31}")  # a JSON number, not a hash
 
 
 @dataclass(frozen=True)
@@ -115,16 +117,18 @@ def parse_session_bytes(raw: bytes, path: Path) -> tuple[Session, int | None]:
     if not raw.strip():
         raise corrupt("the file is empty")
     # Fast paths for current, valid files: our own layout (which also keeps the serialized
-    # audit trail for the next save), then any valid JSON in one pass.
-    fast = Session.from_canonical_json(raw)
-    if fast is not None and fast.schema_version == SCHEMA_VERSION:
-        return fast, SCHEMA_VERSION
-    try:
-        session = Session.model_validate_json(raw)
-        if session.schema_version == SCHEMA_VERSION:
-            return session, SCHEMA_VERSION
-    except (ValidationError, ValueError, RecursionError):
-        pass  # the careful path below upgrades older layouts and explains what is wrong
+    # audit trail for the next save), then any valid JSON in one pass. A file with a very
+    # long run of digits takes the careful path, which bounds every number.
+    if _LONG_DIGITS.search(raw) is None:
+        fast = Session.from_canonical_json(raw)
+        if fast is not None and fast.schema_version == SCHEMA_VERSION:
+            return fast, SCHEMA_VERSION
+        try:
+            session = Session.model_validate_json(raw)
+            if session.schema_version == SCHEMA_VERSION:
+                return session, SCHEMA_VERSION
+        except (ValidationError, ValueError, RecursionError):
+            pass  # the careful path below upgrades older layouts and explains what is wrong
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

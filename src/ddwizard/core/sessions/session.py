@@ -189,7 +189,7 @@ class Session(_Model):
         try:
             session = cls.model_validate_json(raw[:cut] + b'\n  "audit": []\n}')
             events = _EVENTS_ADAPTER.validate_json(b"[" + body + b"]")
-        except ValueError:  # pydantic's ValidationError is a ValueError
+        except (ValueError, RecursionError):  # pydantic's ValidationError is a ValueError
             return None
         if not events:
             return None

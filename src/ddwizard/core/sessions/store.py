@@ -298,7 +298,7 @@ class SessionStore:
         hint = _name_hint(path)
         return SessionSummary(
             id=path.stem,
-            name=f"{hint} ({name})" if hint and status == "newer version" else name,
+            name=f"{hint}: {name}" if hint and status == "newer version" else name,
             status=status,
             progress=None,
             updated_at=_mtime(path),
