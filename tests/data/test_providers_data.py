@@ -673,3 +673,15 @@ def test_json_schema_accepts_every_yaml_form() -> None:
         "aml_registration",
         "unknown",
     ]
+
+
+def test_standing_is_a_floor_unless_the_source_closes_it(catalog: ProviderCatalog) -> None:
+    data = catalog["bitgo"].model_dump(mode="json")
+    assert Provider.model_validate(data).meets_standing("bank") == "unknown"
+    closed = Provider.model_validate({**data, "standing_complete": "yes"})
+    assert closed.meets_standing("trust_or_bank") == "no"
+    assert closed.meets_standing("any_regulated") == "yes"
+    unregistered = Provider.model_validate({**data, "standing": "unregistered"})
+    assert unregistered.meets_standing("any_regulated") == "no"
+    assert catalog["amina"].meets_standing("any_regulated") == "unknown"
+    assert catalog["sygnum"].meets_standing("bank") == "yes"

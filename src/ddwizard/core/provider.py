@@ -491,7 +491,9 @@ class Provider(_Profile):
             return "unknown"
         if STANDING_RANK[self.standing] >= need:
             return "yes"
-        return "no" if self.standing_complete == "yes" else "unknown"
+        # 'unregistered' is itself a statement that no higher standing exists.
+        definite = self.standing_complete == "yes" or self.standing == "unregistered"
+        return "no" if definite else "unknown"
 
     @property
     def bankruptcy_remote(self) -> Fact:
