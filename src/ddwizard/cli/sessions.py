@@ -151,6 +151,8 @@ def run_verify(args: argparse.Namespace) -> int:
         return 1
     head = f", head {integrity.head_hash}" if integrity.head_hash else ""
     print(f"audit trail intact ({integrity.events} events{head})")
+    for note in integrity.notes:
+        print(f"note: {note}", file=sys.stderr)
     if result.memo_checked is not None:
         print(f"memo {result.memo_checked} was issued from this session's trail")
     return 0

@@ -48,6 +48,9 @@ class Integrity:
     events: int
     head_hash: str | None
     problems: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    """What the check could not rule out (e.g. events written before the trail bound the
+    session state)."""
 
     @property
     def text(self) -> str:
@@ -64,15 +67,11 @@ class Integrity:
 
 
 def check_integrity(session: Session) -> Integrity:
-    """Verify ``session`` as given (chain, and the record against it)."""
+    """Verify ``session`` as given: the chain, and the record against the state it binds."""
     from ddwizard.core.sessions.audit import verify_session
 
-    result: Any = verify_session(session)
-    if isinstance(result, list):  # the older API: a list of problems
-        problems = tuple(result)
-        head = session.audit[-1].hash if session.audit else None
-        return Integrity(not problems, len(session.audit), head, problems)
-    return Integrity(bool(result.ok), int(result.events), result.head_hash, tuple(result.problems))
+    result = verify_session(session)
+    return Integrity(result.ok, result.events, result.head_hash, result.problems, result.notes)
 
 
 def require_integrity(session: Session, *, hint: str = "") -> Integrity:
