@@ -176,7 +176,7 @@ def test_conditional_answers_are_ignored_with_a_warning(score: object) -> None:
     parsed, evaluation = score(  # type: ignore[operator]
         """\
         answers:
-          client.entity_type: non_us_fund
+          client.entity_type: family_office
           client.sec_registered_adviser: yes
           assets.staking: no
           assets.staking_assets: [eth]

@@ -2,8 +2,9 @@
 
 A profile that does not state a SOC 2 report makes "confirm a current SOC 2 Type II report"
 an open item; a diligence answer 'yes' on a current document closes it (the memo used to list
-it as open next to the answer that settled it). Stale or negative answers close nothing, and
-the ranking, computed from the profiles, does not move.
+it as open next to the answer that settled it). Stale answers close nothing; a negative answer
+on a required fact breaches the requirement (DECISIONS.md §4). Scores, computed from the
+profiles, do not move; only the tiers do.
 """
 
 from __future__ import annotations
@@ -51,18 +52,26 @@ def test_a_current_yes_closes_the_open_item_with_its_answer(score: Any) -> None:
 
 def test_stale_or_negative_answers_close_nothing(score: Any) -> None:
     _, evaluation = score(MANDATE)
-    # BitGo's SOC 2 document is 17 months old on 2026-06-30 and its certificate was not seen
-    assert {"SOC 2 Type II", "insurance"} <= _topics(evaluation.open_items, "bitgo")
-    assert not _topics(evaluation.confirmed_items, "bitgo") & {"SOC 2 Type II", "insurance"}
+    # BitGo's SOC 2 document is 17 months old on 2026-06-30 and its certificate was not seen:
+    # the stale answer confirms nothing, the "no" breaches the insurance requirement.
+    assert not _topics(evaluation.confirmed_items, "bitgo")
+    exclusion = next(e for e in evaluation.excluded if e.provider_id == "bitgo")
+    assert any("Insurance certificate seen answered No" in r for r in exclusion.reasons)
+    soc2 = next(c for c in exclusion.requirements if c.requirement == "soc2")
+    assert soc2.state == "unconfirmed"
 
 
-def test_the_ranking_does_not_depend_on_the_diligence(score: Any, qset: Any, catalog: Any) -> None:
+def test_scores_do_not_depend_on_the_diligence(score: Any, qset: Any, catalog: Any) -> None:
     parsed, with_diligence = score(MANDATE)
     bare = AnswerSheet(selection=parsed.sheet.selection, shortlist=parsed.sheet.shortlist)
     without = evaluate(qset, catalog, bare, today=datetime.date(2026, 6, 30))
-    assert [(r.provider_id, r.total) for r in with_diligence.eligible] == [
-        (r.provider_id, r.total) for r in without.eligible
-    ]
+    totals = {r.provider_id: r.total for r in without.eligible}
+    for r in with_diligence.eligible:
+        assert r.total == totals[r.provider_id]
+    # diligence moves tiers: Zodia's documents confirm SOC 2 and insurance, BitGo breaches
+    assert with_diligence.tier_of("zodia") == "meets"
+    assert without.tier_of("zodia") == "conditional"
+    assert with_diligence.tier_of("bitgo") == "excluded"
     assert not without.confirmed_items
 
 

@@ -160,7 +160,9 @@ def test_excluded_never_ranked_and_totals_bounded(qset: QuestionnaireSet, catalo
             assert all(0 <= c.score <= 100 for c in r.criteria)
         if evaluation.recommendation is not None:
             assert evaluation.recommendation in ranked
-            assert not evaluation.ranked(evaluation.recommendation).blocked_by
+            recommended = evaluation.ranked(evaluation.recommendation)
+            assert recommended is not None and not recommended.blocked_by
+            assert recommended.profiled and recommended.tier != "excluded"
             assert evaluation.recommendation not in evaluation.alternates
         assert set(evaluation.shortlist) <= set(ranked)
         for s in evaluation.robustness.sensitivities:

@@ -66,6 +66,8 @@ diligence:
     found = _findings(evaluation, "gemini")
     insurance = found[("dd.insurance_certificate_seen", "diligence")]
     assert insurance.severity == Severity.HIGH  # the mandate requires insurance
+    assert insurance.breaches_mandate  # ... so Gemini is excluded (DECISIONS.md §4)
+    assert evaluation.tier_of("gemini") == "excluded"
     assert (
         len([f for f in evaluation.red_flags if f.question_id == "dd.insurance_certificate_seen"])
         == 1
@@ -227,13 +229,12 @@ answers:
     assert "no_eligible_provider" not in codes  # BitGo and AMINA remain
 
 
-def test_no_eligible_provider_is_warned(score: Any) -> None:
+def test_no_eligible_provider_is_warned(score: Any, catalog: Any) -> None:
+    # A licence the profiles do not name no longer excludes (DECISIONS.md §1); a SOC 1
+    # requirement every provider's diligence answers No to does.
+    diligence = "".join(f"  {pid}:\n    dd.soc1_type2: no\n" for pid in catalog.ids)
     _, evaluation = score(
-        """\
-answers:
-  client.regions: [us]
-  reg.licence_required_in: [jersey]
-"""
+        "answers:\n  client.regions: [us]\n  reporting.soc1: yes\ndiligence:\n" + diligence
     )
     assert evaluation.eligible == ()
     assert evaluation.recommendation is None

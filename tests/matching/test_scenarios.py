@@ -42,15 +42,19 @@ def _reasons(evaluation: Any, provider_id: str) -> str:
 def test_us_sec_adviser_with_staking(score: Any) -> None:
     _, evaluation = score(US_ADVISER)
     ranked = _ids(evaluation)
-    # Coinbase (NY trust, QC, staking) and Anchorage (OCC bank, QC, staking) lead
-    assert ranked[:2] == ["coinbase-prime", "anchorage-digital"]
+    # Coinbase (NY trust, QC, staking) states every requirement but who bears slashing
+    assert ranked[0] == "coinbase-prime"
+    assert evaluation.ranked("coinbase-prime").tier == "conditional"
+    assert [u.label for u in evaluation.ranked("coinbase-prime").unconfirmed] == [
+        "slashing losses borne by the provider"
+    ]
     assert evaluation.recommendation == "coinbase-prime"
-    # non-US providers are excluded with a region reason citing the profile
-    for pid in ("hex-trust", "komainu", "sygnum", "zodia"):
-        assert "does not serve US: its profile lists only " in _reasons(evaluation, pid)
-        assert "last verified 2025-09-30" in _reasons(evaluation, pid)
-    # BitGo serves the US but is not trust- or bank-chartered in its profile
-    assert "trust company or bank" in _reasons(evaluation, "bitgo")
+    assert evaluation.recommendation_status == "provisional"
+    # providers whose closed region list lacks the US are excluded, the reason citing the source
+    for pid in ("hex-trust", "sygnum"):
+        reason = _reasons(evaluation, pid)
+        assert "does not serve US; its profile lists only " in reason
+        assert "the source says '" in reason and "Top Institutional Custody Providers" in reason
     # unknown facts never exclude: Fidelity's charter is unknown -> open item, not exclusion
     assert "fidelity-digital-assets" not in {e.provider_id for e in evaluation.excluded}
     topics = {(o.provider_id, o.topic) for o in evaluation.open_items}
@@ -65,13 +69,14 @@ def test_us_sec_adviser_with_staking(score: Any) -> None:
 
 def test_us_region_exclusion_quotes_the_source_wording(score: Any) -> None:
     _, evaluation = score("answers:\n  client.regions: [us, uk]\n")
-    reason = _reasons(evaluation, "coinbase-prime")
-    assert reason == (
-        "does not serve UK: its profile lists only US (source says 'US/Global (eligibility "
-        "varies)'), last verified 2025-09-30"
+    reason = _reasons(evaluation, "bny-mellon")
+    assert reason.startswith(
+        "requirement “serves US, UK” breached: does not serve UK; its profile lists only US, EU "
+        "(the source says 'US/EU (eligibility varies)'; source: “Top Institutional Custody "
+        "Providers (2025)”"
     )
-    # BitGo's profile lists both regions
-    assert "bitgo" in _ids(evaluation)
+    # BitGo's profile lists both regions: it meets the mandate
+    assert evaluation.tier_of("bitgo") == "meets"
 
 
 def test_unknown_regions_are_an_open_item_never_an_exclusion(score: Any) -> None:
@@ -95,17 +100,18 @@ def test_singapore_hong_kong_fund_needing_an_sg_licence(score: Any) -> None:
           reg.licence_required_in: [sg]
         """
     )
-    assert "hex-trust" in _ids(evaluation)
     assert evaluation.recommendation == "hex-trust"
-    assert "no licence in SG recorded in the profile, last verified 2025-09-30" in _reasons(
-        evaluation, "zodia"
-    )
-    assert "no licence in SG recorded" in _reasons(evaluation, "bitgo")
+    assert evaluation.ranked("hex-trust").tier == "meets"
+    # a licence the profile does not name is not known to be missing (DECISIONS.md §1)
+    bitgo = evaluation.ranked("bitgo")
+    assert bitgo.tier == "conditional"
+    assert [u.label for u in bitgo.unconfirmed] == ["licence in SG"]
+    assert "licence in SG" in evaluation.to_json()["eligible"][1]["unconfirmed"]
     # Sygnum serves SG but not HK
     assert "does not serve HK" in _reasons(evaluation, "sygnum")
 
 
-def test_instant_settlement_mandate_keeps_sygnum_first(score: Any) -> None:
+def test_instant_settlement_mandate_states_what_to_confirm(score: Any) -> None:
     _, evaluation = score(
         """\
         answers:
@@ -115,9 +121,10 @@ def test_instant_settlement_mandate_keeps_sygnum_first(score: Any) -> None:
           controls.policy_engine: yes
         """
     )
-    assert _ids(evaluation)[0] == "sygnum"
-    liquidity = evaluation.ranked("sygnum").criterion("liquidity")
-    assert any("24/7 instant settlement" in r and r.startswith("+5") for r in liquidity.reasons)
+    sygnum = evaluation.ranked("sygnum")
+    assert sygnum.tier == "conditional"
+    liquidity = sygnum.criterion("liquidity")
+    assert any(r.startswith("+20 a 24/7 instant settlement network") for r in liquidity.reasons)
     # BitGo's settlement network is unknown: eligible, with an open item to confirm it
     assert "bitgo" in _ids(evaluation)
     assert any(
@@ -137,10 +144,10 @@ def test_custody_without_bundled_trading_is_a_known_negative(score: Any) -> None
     )
     reason = _reasons(evaluation, "gemini")
     assert "custody without bundled trading" in reason
-    assert "last verified 2025-09-30" in reason
-    # Coinbase states trading from custody; Anchorage does not say: open item only
-    assert "coinbase-prime" in _ids(evaluation)
-    assert "anchorage-digital" in _ids(evaluation)
+    assert "source: “Top Institutional Custody Providers (2025)”" in reason
+    # Coinbase states trading from custody; Anchorage does not say: conditional only
+    assert evaluation.ranked("coinbase-prime").tier == "meets"
+    assert evaluation.ranked("anchorage-digital").tier == "conditional"
 
 
 def test_qualified_custodian_bank_and_standing_filters(score: Any) -> None:
@@ -153,17 +160,19 @@ def test_qualified_custodian_bank_and_standing_filters(score: Any) -> None:
           reg.bank_backed: required
         """
     )
-    eligible = set(_ids(evaluation))
-    assert "anchorage-digital" in eligible  # OCC bank, qualified custodian, bank-backed
-    assert "coinbase-prime" not in eligible  # a trust, not a bank
-    assert "requires a bank" in _reasons(evaluation, "coinbase-prime")
-    assert "gemini" not in eligible
-    # Sygnum: bank, bank-backed; QC status unknown -> stays with an open item
-    assert "sygnum" in eligible
+    # Anchorage: OCC bank, qualified custodian, bank-backed: the only one meeting all three
+    assert evaluation.eligible[0].provider_id == "anchorage-digital"
+    assert evaluation.eligible[0].tier == "meets"
+    assert evaluation.recommendation == "anchorage-digital"
+    # Sygnum: bank, bank-backed; QC status unknown -> conditional with an open item
+    assert evaluation.ranked("sygnum").tier == "conditional"
     assert any(
         o.provider_id == "sygnum" and o.question_id == "reg.qualified_custodian"
         for o in evaluation.open_items
     )
+    # every conditional provider comes after every provider meeting the mandate
+    tiers = [r.tier.order for r in evaluation.eligible]
+    assert tiers == sorted(tiers)
 
 
 def test_soc_and_fee_limits_unknown_become_open_items(score: Any) -> None:
@@ -175,12 +184,15 @@ def test_soc_and_fee_limits_unknown_become_open_items(score: Any) -> None:
           fees.max_bps: 20
         """
     )
-    # no profile states a fee in bps or a negative SOC fact: nobody is excluded for it
+    # no profile states a fee in bps or a SOC Type II report: nobody is excluded for it ...
     assert evaluation.excluded == ()
     questions = {o.question_id for o in evaluation.open_items if o.provider_id == "bitgo"}
     assert {"reporting.soc1", "reporting.soc2", "fees.max_bps"} <= questions
-    cb = {o.question_id for o in evaluation.open_items if o.provider_id == "coinbase-prime"}
-    assert "reporting.soc1" not in cb  # Coinbase states its SOC 1/2 audits
+    # ... and nobody confirms any of the requirements: no recommendation, to consider only
+    assert evaluation.recommendation is None
+    assert evaluation.recommendation_status == "none"
+    assert set(evaluation.not_profiled) == {r.provider_id for r in evaluation.eligible}
+    assert "confirm none of the hard requirements" in evaluation.recommendation_reason
 
 
 def test_criterion_explanations_read_as_sentences(score: Any) -> None:
@@ -188,41 +200,30 @@ def test_criterion_explanations_read_as_sentences(score: Any) -> None:
         """\
         answers:
           client.regions: [us]
-          controls.cold_storage_priority: critical
+          controls.cold_storage_priority: important
         """
     )
     gemini = evaluation.ranked("gemini")
     security = gemini.criterion("security")
-    assert security.rating == 5
     text = security.explain()
-    assert text.startswith("Security 100: rated 5/5 (")
-    assert (
-        "+8 your mandate marks cold storage critical and the profile confirms air-gapped cold storage"
-        in text
-    )
-    cb = evaluation.ranked("coinbase-prime").criterion("security")
-    assert cb.explain().startswith("Security 98: rated 4.5/5 (")
-    # unknown cold storage lowers security and becomes an open item
+    assert text.startswith(f"Security {security.score:.0f}: ")
+    assert "+15 cold storage of client keys" in text
+    assert "+5 air-gapped key storage" in text
+    # an unknown earns nothing, says so, and becomes an open item when the mandate asks
     bitgo = evaluation.ranked("bitgo").criterion("security")
-    assert bitgo.score == 4.0 * 20 - 10
+    assert "+0 cold storage of client keys: not stated in the profile" in bitgo.explain()
     assert any(
         o.provider_id == "bitgo" and o.topic == "cold storage" for o in evaluation.open_items
     )
 
 
-def test_unrated_criteria_score_neutral_and_say_why(score: Any) -> None:
+def test_scores_are_the_sum_of_earned_points(score: Any) -> None:
     _, evaluation = score("answers:\n  client.regions: [us]\n")
-    anchorage = evaluation.ranked("anchorage-digital")
-    support = anchorage.criterion("support")
-    assert support.rating is None and support.score == 50
-    assert support.explain() == (
-        "Support 50: not rated: the profile has no sourced facts for this criterion; "
-        "scored at the neutral midpoint 50 until verified"
-    )
-    assert any(
-        o.provider_id == "anchorage-digital" and o.topic == "support facts"
-        for o in evaluation.open_items
-    )
+    for r in evaluation.eligible:
+        for c in r.criteria:
+            earned = sum(int(reason.split(" ", 1)[0]) for reason in c.reasons)
+            assert earned == c.score
+            assert 0 <= c.score <= 100
 
 
 def test_weighted_total_matches_the_formula(score: Any) -> None:
@@ -232,15 +233,24 @@ def test_weighted_total_matches_the_formula(score: Any) -> None:
         expected = sum(weights[c] * r.criterion(c).score for c in CRITERIA) / sum(weights.values())
         assert abs(r.total - expected) < 1e-9
         assert 0 <= r.total <= 100
-    totals = [r.total for r in evaluation.eligible]
-    assert totals == sorted(totals, reverse=True)
-    assert [r.rank for r in evaluation.eligible] == list(range(1, len(totals) + 1))
+    by_tier: dict[Any, list[float]] = {}
+    for r in evaluation.eligible:
+        by_tier.setdefault((r.tier, r.profiled), []).append(r.total)
+    for totals in by_tier.values():  # tier first, then score
+        assert totals == sorted(totals, reverse=True)
+    assert [r.rank for r in evaluation.eligible] == list(range(1, len(evaluation.eligible) + 1))
 
 
 def test_explanations_name_the_gap(score: Any) -> None:
     _, evaluation = score(US_ADVISER)
     first, second = evaluation.eligible[0], evaluation.eligible[1]
     assert first.explanation.startswith("Coinbase Prime Custody ranks 1 of")
-    assert "leads Anchorage Digital Bank by" in first.explanation
+    assert f"leads {_name(evaluation, second.provider_id)} by" in first.explanation
     assert "trails Coinbase Prime Custody by" in second.explanation
-    assert 1 <= second.explanation.count(". ") + 1 <= 3
+    assert "Conditional: confirm slashing losses borne by the provider." in first.explanation
+
+
+def _name(evaluation: Any, provider_id: str) -> str:
+    from ddwizard.core.loading import load_providers
+
+    return load_providers()[provider_id].name

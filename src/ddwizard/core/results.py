@@ -74,6 +74,8 @@ class RequirementId(StrEnum):
     BANKRUPTCY_REMOTENESS = "bankruptcy_remoteness"
     SLA = "sla"
     MAX_FEE = "max_fee"
+    SLASHING = "slashing"
+    COLD_STORAGE = "cold_storage"
 
 
 class Topic(StrEnum):
@@ -95,6 +97,7 @@ class Topic(StrEnum):
     BANKRUPTCY_REMOTENESS = "bankruptcy remoteness"
     SLA = "contractual SLA"
     MAX_FEE = "custody fee"
+    SLASHING = "slashing losses"
     COLD_STORAGE = "cold storage"
     KEY_MANAGEMENT = "key management"
     STAKING_ASSETS = "staking assets"
@@ -211,9 +214,7 @@ class ConfirmedItem:
     question_ids: tuple[str, ...] = ()
 
 
-FindingSource = Literal[
-    "diligence", "unknown_answer", "stale_evidence", "missing_evidence", "mandate_breach"
-]
+FindingSource = Literal["diligence", "unknown_answer", "stale_evidence", "missing_evidence"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,6 +260,8 @@ class RequirementCheck:
     """The question (mandate or diligence) that asks about it."""
     profile_basis: str = ""
     """When diligence decided the state: what the profile said, kept for display."""
+    answered_by: tuple[str, ...] = ()
+    """When diligence decided the state: the diligence questions whose answers did."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,16 +1,19 @@
 """The matching engine: from a mandate, provider profiles and diligence answers to a decision.
 
-``evaluate`` is pure (no I/O) and deterministic. Steps, each in its own module:
+``evaluate`` is pure (no I/O) and deterministic, and follows DECISIONS.md. Steps, each in its
+own module:
 
 1. ``mandate``: read the applicable selection answers once into a small ``Mandate``.
-2. ``eligibility``: hard filters; exclusion only on a known negative, unknowns become open items.
-3. ``scoring``: criterion scores (rating x 20, adjusted for mandate fit) and the ranking.
-4. ``redflags``: findings from diligence answers; ``mandate_warnings``: mistakes in the mandate.
-5. Shortlist and recommendation (here): the shortlist is the one given, kept to its eligible
-   providers in rank order, else the top three eligible. We recommend only among shortlisted
-   providers, i.e. those that go through diligence: the best-ranked shortlisted provider with
-   no open critical finding. Alternates are the next recommendable shortlisted providers, then
-   the next recommendable eligible ones.
+2. ``eligibility`` / ``requirements``: every hard requirement met, unconfirmed or breached per
+   provider (profile facts via the ``facts`` table, current documentary diligence answers
+   confirm, contradicting answers breach); tiers meets / conditional / excluded.
+3. ``scoring``: criterion scores from the written ``rubric``; ranking by tier, then score.
+4. ``redflags``: findings judged against the mandate; ``mandate_warnings``: mistakes in the
+   mandate itself (including weights that do not fit it).
+5. Shortlist and recommendation (``decision``): the default shortlist and the alternates come
+   from the first tier, then the second, never from outside an explicit shortlist; a provider
+   confirming none of the hard requirements is never recommended. The recommendation has a
+   status (supported / provisional / none) with its conditions listed one by one.
 6. ``robustness``: how far each weight can move before the recommendation changes.
 """
 
@@ -18,28 +21,45 @@ from __future__ import annotations
 
 import datetime as _dt
 import gc
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
 
-from ddwizard.core.answers import AnswerSheet, applicable_values, diligence_lookup
-from ddwizard.core.matching import eligibility, redflags, robustness, scoring
-from ddwizard.core.matching.confirmations import split_confirmed
+from ddwizard.core.answers import Answer, AnswerSheet, applicable_values, diligence_lookup
+from ddwizard.core.matching import (
+    decision,
+    eligibility,
+    redflags,
+    requirements,
+    robustness,
+    scoring,
+)
+from ddwizard.core.matching.confirmations import confirmed_requirements, split_confirmed
 from ddwizard.core.matching.mandate import Mandate
-from ddwizard.core.matching.mandate_warnings import mandate_warnings, shortlist_warnings
+from ddwizard.core.matching.mandate_warnings import (
+    mandate_warnings,
+    shortlist_warnings,
+    weight_warnings,
+)
+from ddwizard.core.matching.rubric import Rubric, default_rubric
 from ddwizard.core.provider import Provider, ProviderCatalog
 from ddwizard.core.questionnaire import QuestionnaireSet
-from ddwizard.core.settings import DEFAULT_SETTINGS, Settings
 from ddwizard.core.results import (
     ConfirmedItem,
+    DiligenceProgress,
     Evaluation,
     Exclusion,
     Finding,
     OpenItem,
     RankedProvider,
+    Tier,
+    Topic,
 )
+from ddwizard.core.settings import DEFAULT_SETTINGS, Settings
 
-DEFAULT_SHORTLIST_SIZE = 3
-MAX_ALTERNATES = 2
+DEFAULT_SHORTLIST_SIZE = decision.DEFAULT_SHORTLIST_SIZE
+MAX_ALTERNATES = decision.MAX_ALTERNATES
 
 __all__ = ["DEFAULT_SHORTLIST_SIZE", "Mandate", "evaluate"]
 
@@ -56,15 +76,6 @@ def _ignored_selection(
         why = f" (shown only when {cond.describe()})" if cond else ""
         notes.append(f"answer to '{qid}' is ignored: the question does not apply{why}")
     return notes
-
-
-def _critical(findings: Sequence[Finding]) -> tuple[Finding, ...]:
-    return tuple(f for f in findings if f.blocks_recommendation)
-
-
-def _blocked_text(provider: Provider, blocked: Sequence[Finding]) -> str:
-    what = "; ".join(f"{f.message} ({f.question_id})" for f in blocked)
-    return f"{provider.name} has an open critical finding: {what}"
 
 
 @contextmanager
@@ -92,239 +103,299 @@ def evaluate(
     *,
     today: _dt.date | None = None,
     settings: Settings = DEFAULT_SETTINGS,
+    rubric: Rubric | None = None,
 ) -> Evaluation:
-    """Eligibility, ranking, red flags, warnings, recommendation and robustness for one review.
+    """Tiers, ranking, red flags, warnings, recommendation with its status, and robustness.
 
-    Pure and deterministic: no I/O; ``today`` (default: the current date) only dates evidence,
-    and ``settings`` says when a document is too old to count.
+    Pure and deterministic: no I/O (the bundled ``rubric`` is read once and cached when none
+    is given); ``today`` (default: the current date) dates evidence, and ``settings`` says
+    when a document is too old to count.
     """
     with _cyclic_gc_paused():
-        return _evaluate(qset, catalog, sheet, today or _dt.date.today(), settings)
-
-
-def _evaluate(
-    qset: QuestionnaireSet,
-    catalog: ProviderCatalog,
-    sheet: AnswerSheet,
-    today: _dt.date,
-    settings: Settings,
-) -> Evaluation:
-    values = applicable_values(qset, sheet.selection)
-    ignored = _ignored_selection(qset, sheet, values)
-    weights = sheet.weights
-    mandate = Mandate.from_values(values, weights)
-    names = {p.id: p.name for p in catalog}
-
-    eligible_providers: list[Provider] = []
-    excluded: list[Exclusion] = []
-    open_by_provider: dict[str, list[OpenItem]] = {}
-    for provider in catalog:
-        result = eligibility.check(provider, mandate)
-        if result.reasons:
-            excluded.append(Exclusion(provider.id, result.reasons))
-        else:
-            eligible_providers.append(provider)
-            open_by_provider[provider.id] = list(result.open_items)
-
-    scores = []
-    for provider in eligible_providers:
-        scored = scoring.score_provider(provider, mandate)
-        items = open_by_provider[provider.id]
-        seen = {(o.topic, o.question_id) for o in items}
-        items.extend(o for o in scored.open_items if (o.topic, o.question_id) not in seen)
-        scores.append(scored)
-
-    findings_by_provider: dict[str, tuple[Finding, ...]] = {}
-    diligence_items: dict[str, tuple[OpenItem, ...]] = {}
-
-    def run_diligence(provider_id: str, shortlisted: bool) -> None:
-        result = redflags.provider_diligence(
-            qset,
-            provider_id,
-            names.get(provider_id, provider_id),
-            values,
-            sheet.diligence.get(provider_id, {}),
-            today=today,
-            shortlisted=shortlisted,
+        review = _Review(
+            qset, catalog, sheet, today or _dt.date.today(), settings, rubric or default_rubric()
         )
-        findings_by_provider[provider_id] = result.findings
-        diligence_items[provider_id] = result.open_items
-        if not shortlisted:
-            ignored.extend(result.ignored)
+        return review.run()
 
-    for provider_id in sorted(sheet.diligence):
-        if provider_id in names and sheet.diligence[provider_id]:
-            run_diligence(provider_id, shortlisted=False)
 
-    open_counts = {
-        pid: len(items) + len(diligence_items.get(pid, ()))
-        for pid, items in open_by_provider.items()
+def _applicable_answers(
+    qset: QuestionnaireSet, values: Mapping[str, Any], answers: Mapping[str, Answer]
+) -> dict[str, Answer]:
+    lookup = diligence_lookup(qset, values, answers)
+    return {
+        qid: a
+        for qid, a in answers.items()
+        if qid in qset and qset.is_shown(qset.question(qid), lookup)
     }
-    ranked = scoring.rank(scores, weights, open_counts)
-    rank_of = {r.score.provider.id: i for i, r in enumerate(ranked)}
 
-    eligible_ids = [r.score.provider.id for r in ranked]
-    if sheet.shortlist is not None:
-        shortlist = tuple(
-            sorted((p for p in sheet.shortlist if p in rank_of), key=rank_of.__getitem__)
+
+@dataclass
+class _Review:
+    """One evaluation, step by step (each method one step of the module docstring)."""
+
+    qset: QuestionnaireSet
+    catalog: ProviderCatalog
+    sheet: AnswerSheet
+    today: _dt.date
+    settings: Settings
+    rubric: Rubric
+    values: dict[str, Any] = field(default_factory=dict)
+    ignored: list[str] = field(default_factory=list)
+    screened: dict[str, eligibility.EligibilityResult] = field(default_factory=dict)
+    findings: dict[str, tuple[Finding, ...]] = field(default_factory=dict)
+    diligence_items: dict[str, tuple[OpenItem, ...]] = field(default_factory=dict)
+    progress: dict[str, DiligenceProgress] = field(default_factory=dict)
+    gaps: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+
+    def run(self) -> Evaluation:
+        self.values = applicable_values(self.qset, self.sheet.selection)
+        self.ignored = _ignored_selection(self.qset, self.sheet, self.values)
+        weights = self.sheet.weights
+        mandate = Mandate.from_values(self.values, weights)
+        active = requirements.active(mandate)
+        related = redflags.mandate_related(
+            self.qset, self.values, requirements.diligence_questions(active)
         )
-    else:
-        shortlist = tuple(eligible_ids[:DEFAULT_SHORTLIST_SIZE])
-    for provider_id in shortlist:
-        run_diligence(provider_id, shortlisted=True)
+        names = {p.id: p.name for p in self.catalog}
+        eligible, excluded = self._screen(mandate, active)
+        scoring_plan = scoring.plan(self.rubric, mandate)
+        scores = [scoring.score_provider(p, mandate, self.rubric, scoring_plan) for p in eligible]
+        open_by_provider = self._open_items(scores)
 
-    blocked = {pid: _critical(findings_by_provider.get(pid, ())) for pid in eligible_ids}
-    entries: list[RankedProvider] = []
-    for i, r in enumerate(ranked):
-        pid = r.score.provider.id
-        explanation = scoring.explain_rank(ranked, i, weights)
-        if blocked[pid]:
-            explanation += (
-                " It cannot be recommended until its critical finding is resolved: "
-                + "; ".join(f"{f.message} ({f.question_id})" for f in blocked[pid])
-                + "."
-            )
-        entries.append(
-            RankedProvider(
-                provider_id=pid,
-                rank=i + 1,
-                total=r.total,
-                criteria=r.score.criteria,
-                explanation=explanation,
-                blocked_by=blocked[pid],
-            )
+        for pid in sorted(self.sheet.diligence):
+            if pid in names and self.sheet.diligence[pid]:
+                self._diligence(pid, names[pid], related, shortlisted=False)
+        open_counts = {
+            pid: len(items) + len(self.diligence_items.get(pid, ()))
+            for pid, items in open_by_provider.items()
+        }
+        group = {
+            pid: 2 * r.tier.order + (0 if r.profiled else 1)
+            for pid, r in self.screened.items()
+            if r.eligible
+        }
+        ranked = scoring.rank(scores, weights, open_counts, group)
+        profiled = {pid: r.profiled for pid, r in self.screened.items()}
+        shortlist = decision.shortlist(ranked, self.sheet.shortlist, profiled)
+        for pid in shortlist:
+            self._diligence(pid, names[pid], related, shortlisted=True)
+
+        entries = self._entries(ranked, weights)
+        choice = decision.choose(entries, shortlist, self.sheet.shortlist is not None)
+        status, conditions = decision.status(
+            choice.recommendation,
+            entries,
+            self.findings,
+            self.gaps,
+            names,
+            decision.weights_condition(self.sheet),
+        )
+        reason = decision.reason(
+            choice,
+            status,
+            conditions,
+            entries,
+            shortlist,
+            names,
+            self.progress,
+            self.sheet.shortlist is not None,
+        )
+        robust = self._robustness(weights, ranked, entries, choice, names)
+        warnings = mandate_warnings(mandate, list(self.catalog), eligible)
+        warnings += weight_warnings(mandate, self.sheet)
+        warnings += shortlist_warnings(self.sheet.shortlist, excluded, names)
+        order = self._provider_order(entries)
+        open_items, confirmed = self._settle(open_by_provider, order)
+        return Evaluation(
+            weights=dict(weights),
+            eligible=tuple(entries),
+            excluded=tuple(excluded),
+            recommendation=choice.recommendation,
+            recommendation_reason=reason,
+            alternates=choice.alternates,
+            shortlist=shortlist,
+            red_flags=tuple(self._sorted_findings(order)),
+            open_items=tuple(open_items),
+            warnings=tuple(warnings),
+            robustness=robust,
+            answers_ignored=tuple(self.ignored),
+            confirmed_items=tuple(confirmed),
+            recommendation_status=status,
+            conditions=conditions,
+            not_profiled=tuple(e.provider_id for e in entries if not e.profiled),
+            diligence_progress={
+                pid: self.progress[pid] for pid in shortlist if pid in self.progress
+            },
         )
 
-    recommendation: str | None = None
-    passed_over: list[str] = []
-    for pid in shortlist:
-        if blocked[pid]:
-            passed_over.append(pid)
-            continue
-        recommendation = pid
-        break
-    reason = _recommendation_reason(
-        recommendation,
-        passed_over,
-        shortlist,
-        eligible_ids,
-        entries,
-        catalog,
-        sheet.shortlist is not None,
-    )
+    # -- step 2: tiers ----------------------------------------------------------------------
 
-    recommendable = [
-        p for p in (shortlist if sheet.shortlist is not None else eligible_ids) if not blocked[p]
-    ]
-    alternates: list[str] = []
-    if recommendation is not None:
-        alternates = [p for p in shortlist if p != recommendation and not blocked[p]][
-            :MAX_ALTERNATES
+    def _screen(
+        self, mandate: Mandate, active: tuple[requirements.Requirement, ...]
+    ) -> tuple[list[Provider], list[Exclusion]]:
+        eligible: list[Provider] = []
+        excluded: list[Exclusion] = []
+        for provider in self.catalog:
+            answers = self.sheet.diligence.get(provider.id)
+            applicable = _applicable_answers(self.qset, self.values, answers) if answers else None
+            result = eligibility.check(
+                provider,
+                mandate,
+                active,
+                answers=applicable,
+                qset=self.qset,
+                settings=self.settings,
+                today=self.today,
+            )
+            self.screened[provider.id] = result
+            if result.tier == Tier.EXCLUDED:
+                excluded.append(Exclusion(provider.id, result.reasons, result.checks))
+            else:
+                eligible.append(provider)
+        return eligible, excluded
+
+    def _open_items(self, scores: list[scoring.ProviderScore]) -> dict[str, list[OpenItem]]:
+        out: dict[str, list[OpenItem]] = {}
+        for scored in scores:
+            pid = scored.provider.id
+            items = list(self.screened[pid].open_items)
+            seen = {(o.topic, o.question_id) for o in items}
+            items.extend(o for o in scored.open_items if (o.topic, o.question_id) not in seen)
+            out[pid] = items
+        return out
+
+    # -- step 4: findings -------------------------------------------------------------------
+
+    def _diligence(
+        self, provider_id: str, name: str, related: frozenset[str], *, shortlisted: bool
+    ) -> None:
+        screened = self.screened.get(provider_id)
+        result = redflags.provider_diligence(
+            self.qset,
+            provider_id,
+            name,
+            self.values,
+            self.sheet.diligence.get(provider_id, {}),
+            today=self.today,
+            settings=self.settings,
+            shortlisted=shortlisted,
+            breaches=screened.breaches if screened else (),
+            related=related,
+        )
+        self.findings[provider_id] = result.findings
+        self.diligence_items[provider_id] = result.open_items
+        self.progress[provider_id] = result.progress
+        self.gaps[provider_id] = result.gaps
+        if not shortlisted:
+            self.ignored.extend(result.ignored)
+
+    def _entries(
+        self, ranked: list[scoring.Ranked], weights: Mapping[str, int]
+    ) -> list[RankedProvider]:
+        entries: list[RankedProvider] = []
+        for i, r in enumerate(ranked):
+            pid = r.score.provider.id
+            screened = self.screened[pid]
+            blocked = tuple(f for f in self.findings.get(pid, ()) if f.blocks_recommendation)
+            explanation = decision.explain(
+                scoring.explain_rank(ranked, i, weights), screened, blocked
+            )
+            entries.append(
+                RankedProvider(
+                    provider_id=pid,
+                    rank=i + 1,
+                    total=r.total,
+                    criteria=r.score.criteria,
+                    explanation=explanation,
+                    blocked_by=blocked,
+                    tier=screened.tier,
+                    unconfirmed=screened.unconfirmed,
+                    requirements=screened.checks,
+                    profiled=screened.profiled,
+                )
+            )
+        return entries
+
+    def _robustness(
+        self,
+        weights: Mapping[str, int],
+        ranked: list[scoring.Ranked],
+        entries: list[RankedProvider],
+        choice: decision.Choice,
+        names: Mapping[str, str],
+    ) -> Any:
+        values_of = {r.score.provider.id: r.score.values for r in ranked}
+        rec = choice.recommendation
+        rec_entry = next((e for e in entries if e.provider_id == rec), None)
+        # Weights move a provider only within its tier: the rivals are recommendable
+        # providers of the recommendation's tier.
+        rivals = [
+            e.provider_id
+            for e in entries
+            if rec_entry is not None
+            and e.provider_id != rec
+            and e.provider_id in choice.recommendable
+            and e.tier == rec_entry.tier
         ]
-        for pid in eligible_ids:
-            if len(alternates) >= MAX_ALTERNATES:
-                break
-            if pid != recommendation and pid not in alternates and not blocked[pid]:
-                alternates.append(pid)
-
-    values_of = {r.score.provider.id: r.score.values for r in ranked}
-    robust = robustness.analyse(
-        weights,
-        (recommendation, values_of[recommendation]) if recommendation else None,
-        [(p, values_of[p]) for p in recommendable if p != recommendation],
-        names,
-    )
-
-    warnings = mandate_warnings(mandate, list(catalog), eligible_providers)
-    warnings += shortlist_warnings(sheet.shortlist, excluded, names)
-
-    catalog_order = {pid: i for i, pid in enumerate(catalog.ids)}
-
-    def provider_order(pid: str | None) -> tuple[int, int]:
-        if pid is None:
-            return (0, 0)
-        if pid in rank_of:
-            return (1, rank_of[pid])
-        return (2, catalog_order.get(pid, len(catalog_order)))
-
-    question_order = {q.id: i for i, q in enumerate(qset.diligence.questions())}
-    all_findings = [f for fs in findings_by_provider.values() for f in fs]
-    all_findings.sort(
-        key=lambda f: (
-            -f.severity.rank,
-            provider_order(f.provider_id),
-            question_order.get(f.question_id, 0),
-            f.source,
+        return robustness.analyse(
+            weights,
+            (rec, values_of[rec]) if rec else None,
+            [(p, values_of[p]) for p in rivals],
+            names,
         )
-    )
-    open_items: list[OpenItem] = []
-    confirmed: list[ConfirmedItem] = []
-    for pid in sorted(set(open_by_provider) | set(diligence_items), key=provider_order):
-        profile_items = open_by_provider.get(pid, [])
-        answers = sheet.diligence.get(pid, {})
-        if answers and profile_items:
-            profile_items, closed = split_confirmed(
-                profile_items,
-                answers,
-                qset,
-                shown=diligence_lookup(qset, values, answers),
-                stale_before=settings.stale_before(today),
+
+    # -- ordering and open items ------------------------------------------------------------
+
+    def _provider_order(self, entries: list[RankedProvider]) -> Any:
+        rank_of = {e.provider_id: i for i, e in enumerate(entries)}
+        catalog_order = {pid: i for i, pid in enumerate(self.catalog.ids)}
+
+        def provider_order(pid: str | None) -> tuple[int, int]:
+            if pid is None:
+                return (0, 0)
+            if pid in rank_of:
+                return (1, rank_of[pid])
+            return (2, catalog_order.get(pid, len(catalog_order)))
+
+        return provider_order
+
+    def _sorted_findings(self, provider_order: Any) -> list[Finding]:
+        question_order = {q.id: i for i, q in enumerate(self.qset.diligence.questions())}
+        out = [f for fs in self.findings.values() for f in fs]
+        out.sort(
+            key=lambda f: (
+                -f.severity.rank,
+                provider_order(f.provider_id),
+                question_order.get(f.question_id, 0),
+                f.source,
             )
-            confirmed.extend(closed)
-        open_items.extend(profile_items)
-        open_items.extend(diligence_items.get(pid, ()))
-
-    return Evaluation(
-        weights=dict(weights),
-        eligible=tuple(entries),
-        excluded=tuple(excluded),
-        recommendation=recommendation,
-        recommendation_reason=reason,
-        alternates=tuple(alternates),
-        shortlist=shortlist,
-        red_flags=tuple(all_findings),
-        open_items=tuple(open_items),
-        warnings=tuple(warnings),
-        robustness=robust,
-        answers_ignored=tuple(ignored),
-        confirmed_items=tuple(confirmed),
-    )
-
-
-def _recommendation_reason(
-    recommendation: str | None,
-    passed_over: Sequence[str],
-    shortlist: Sequence[str],
-    eligible_ids: Sequence[str],
-    entries: Sequence[RankedProvider],
-    catalog: ProviderCatalog,
-    explicit_shortlist: bool,
-) -> str:
-    by_id = {e.provider_id: e for e in entries}
-    passed = " ".join(
-        f"{_blocked_text(catalog[p], by_id[p].blocked_by)}, so it is passed over despite ranking "
-        f"{by_id[p].rank}."
-        for p in passed_over
-    )
-    if recommendation is None:
-        if not eligible_ids:
-            return "No recommendation: no provider meets every hard requirement of the mandate."
-        if not shortlist:
-            return "No recommendation: none of the shortlisted providers is eligible."
-        return f"No recommendation: every shortlisted provider has an open critical finding. {passed}".strip()
-    entry = by_id[recommendation]
-    name = catalog[recommendation].name
-    which = "shortlisted" if explicit_shortlist else "eligible"
-    text = (
-        f"{name} is the best-ranked {which} provider without an open critical red flag "
-        f"(rank {entry.rank} of {len(eligible_ids)}, total {entry.total:.1f})."
-    )
-    above = [p for p in eligible_ids[: entry.rank - 1] if p not in shortlist]
-    if above:
-        text += (
-            " We recommend only among shortlisted providers (those that go through diligence); "
-            f"not shortlisted: {', '.join(catalog[p].name for p in above)}."
         )
-    if passed:
-        text += " " + passed
-    return text
+        return out
+
+    def _settle(
+        self, open_by_provider: dict[str, list[OpenItem]], provider_order: Any
+    ) -> tuple[list[OpenItem], list[ConfirmedItem]]:
+        open_items: list[OpenItem] = []
+        confirmed: list[ConfirmedItem] = []
+        for pid in sorted(set(open_by_provider) | set(self.diligence_items), key=provider_order):
+            profile_items = open_by_provider.get(pid, [])
+            answers = self.sheet.diligence.get(pid, {})
+            screened = self.screened.get(pid)
+            if screened is not None and screened.eligible:
+                confirmed.extend(confirmed_requirements(screened.checks, pid, answers, self.qset))
+            if answers and profile_items:
+                profile_items, closed = split_confirmed(
+                    profile_items,
+                    answers,
+                    self.qset,
+                    shown=diligence_lookup(self.qset, self.values, answers),
+                    settings=self.settings,
+                    today=self.today,
+                )
+                confirmed.extend(closed)
+            open_items.extend(profile_items)
+            open_items.extend(self.diligence_items.get(pid, ()))
+        return open_items, confirmed
+
+
+__all__ += ["Topic"]

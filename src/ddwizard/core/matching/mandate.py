@@ -47,8 +47,8 @@ def label_list(codes: tuple[str, ...] | list[str], labels: Mapping[str, str]) ->
     return ", ".join(labels.get(c, c) for c in codes)
 
 
-def verified(day: date) -> str:
-    return f"last verified {day.isoformat()}"
+def verified(day: date | None) -> str:
+    return f"last verified {day.isoformat()}" if day else "not yet verified on a primary source"
 
 
 def _yes(values: Mapping[str, Any], qid: str) -> bool:
@@ -99,6 +99,13 @@ class Mandate:
     api: bool
     always_on: bool
     white_glove: bool
+    custody_authorisation: bool = False
+    segregation: str | None = None
+    bankruptcy_remoteness: bool = False
+    sla_required: bool = False
+    slashing_borne_by_provider: bool = False
+    prime_financing: bool = False
+    network_fees_at_cost: bool = False
     regions_text: str = ""
     staking_assets_text: str = ""
     assets_required_text: str = ""
@@ -145,6 +152,13 @@ class Mandate:
             api=_yes(values, "reporting.api"),
             always_on=_yes(values, "support.always_on"),
             white_glove=_yes(values, "support.white_glove"),
+            custody_authorisation=_yes(values, "reg.custody_authorisation_required"),
+            segregation=_choice(values, "controls.segregation_required"),
+            bankruptcy_remoteness=_yes(values, "reg.bankruptcy_remoteness_required"),
+            sla_required=_yes(values, "support.sla_required"),
+            slashing_borne_by_provider=_yes(values, "assets.slashing_borne_by_provider"),
+            prime_financing=_yes(values, "settlement.prime_financing"),
+            network_fees_at_cost=_yes(values, "fees.network_fees_at_cost"),
             regions_text=label_list(regions, REGION_LABELS),
             staking_assets_text=label_list(staking_assets, ASSET_LABELS),
             assets_required_text=label_list(assets_required, ASSET_LABELS),

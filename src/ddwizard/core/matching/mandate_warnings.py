@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ddwizard.core.answers import AnswerSheet
+from ddwizard.core.matching.decision import weights_condition
 from ddwizard.core.matching.mandate import Mandate
 from ddwizard.core.provider import REGION_LABELS, Provider
 from ddwizard.core.questionnaire import Severity
@@ -186,4 +188,50 @@ def shortlist_warnings(
                     question_ids=(),
                 )
             )
+    return out
+
+
+LIQUIDITY_RELEVANT_WEIGHT = 10
+"""A Liquidity weight above this, with no trading, OTC, prime or settlement need, is flagged."""
+
+
+def weight_warnings(mandate: Mandate, sheet: AnswerSheet) -> list[MandateWarning]:
+    """Weights that do not fit the mandate, and non-default weights without a rationale."""
+    out: list[MandateWarning] = []
+    weights = mandate.weights
+    liquidity = weights.get("liquidity", 0)
+    trades = (
+        mandate.trade_from_custody
+        or mandate.otc_rfq
+        or mandate.instant_network
+        or mandate.prime_financing
+    )
+    if liquidity > LIQUIDITY_RELEVANT_WEIGHT and not trades:
+        out.append(
+            MandateWarning(
+                code="weight_not_relevant",
+                severity=Severity.MEDIUM,
+                message=(
+                    f"Liquidity weighs {liquidity} % but the mandate needs no trading from "
+                    "custody, OTC/RFQ execution, prime financing or settlement network: the "
+                    "ranking rewards services the client will not use."
+                ),
+                mitigation=(
+                    "Consider moving weight from Liquidity to the criteria the mandate needs "
+                    "(e.g. Security), or record why Liquidity matters."
+                ),
+                question_ids=("priorities.weights", "settlement.trade_from_custody"),
+            )
+        )
+    rationale = weights_condition(sheet)
+    if rationale is not None:
+        out.append(
+            MandateWarning(
+                code="weights_rationale_missing",
+                severity=Severity.MEDIUM,
+                message=rationale.text,
+                mitigation="Add a note to the weights answer saying why these weights.",
+                question_ids=("priorities.weights",),
+            )
+        )
     return out

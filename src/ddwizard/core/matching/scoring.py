@@ -1,35 +1,37 @@
-"""Criterion scores and the weighted ranking, each number explained in words.
+"""Criterion scores from the written rubric, and the weighted ranking, each explained in words.
 
-Each criterion starts from the profile's sourced 0-5 rating x 20 and is adjusted for mandate
-fit by small, named steps (5 to 15 points) so the seed-based ratings still dominate; the result
-is bounded to 0-100. A criterion the profile could not rate (the source gives no facts for it)
-starts from the neutral midpoint 50 instead: a 0 would claim a known weakness, a high score would
-reward missing data; the reason says so and an open item asks for the facts. The weighted
-total is ``sum(weight_c * score_c) / sum(weights)``, so multiplying every weight by the same
-factor never changes a total or the order.
+Each criterion's score is the sum of the points its stated facts earn under the rubric
+(``providers/_rubric.yaml``, see ``rubric``): 100 when every fact is stated favourably, and an
+unknown fact earns nothing, which the reasons say. A fit adjustment (negative, under the
+criterion of its fact) applies when the mandate asks for a fact the profile states is absent;
+a fact the mandate asks for that the profile leaves unknown becomes an open item. Hard
+requirements act through the tiers (``eligibility``), never here. Nothing is clipped. The
+profile's 0-5 analyst rating is kept beside the score for reading, never added to it.
 
-Ranking order (deterministic): total descending, then security score descending, then fewer
-open items, then provider id ascending. Totals are compared after rounding to 9 decimals so
-that float noise cannot break a mathematical tie differently for scaled weights.
+The weighted total is ``sum(weight_c * score_c) / sum(weights)``, so multiplying every weight
+by the same factor never changes a total or the order. Ranking order (deterministic): tier,
+then total descending, then security score descending, then fewer open items, then provider
+id. Totals are compared after rounding to 9 decimals so that float noise cannot break a
+mathematical tie differently for scaled weights.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 from ddwizard.core.matching.eligibility import confirm
-from ddwizard.core.matching.mandate import ASSET_LABELS, Mandate, label_list, verified
+from ddwizard.core.matching.facts import FACTS, UNKNOWN, as_of, value
+from ddwizard.core.matching.mandate import ASSET_LABELS, Mandate, label_list
+from ddwizard.core.matching.rubric import Need, Rubric, RubricItem
 from ddwizard.core.provider import Provider
 from ddwizard.core.questionnaire import CRITERIA, CRITERION_LABELS
-from ddwizard.core.results import CriterionScore, OpenItem
+from ddwizard.core.results import CriterionScore, OpenItem, Topic
 
-NEUTRAL_SCORE = 50.0
-NOT_RATED = (
-    "not rated: the profile has no sourced facts for this criterion; "
-    "scored at the neutral midpoint 50 until verified"
-)
 SECURITY = CRITERIA.index("security")
+KEY_TECH_LABELS: Mapping[str, str] = {"hsm": "HSM", "mpc": "MPC", "multisig": "multisig"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,349 +52,244 @@ class ProviderScore:
         return cls(provider, criteria, open_items, tuple(c.score for c in criteria))
 
 
-def _fmt_rating(rating: float) -> str:
-    return f"{rating:g}"
+# --- what the mandate asks for (computed once per evaluation) ------------------------------
 
 
-def _rated(rating: float, rationale: str) -> str:
-    return f"rated {_fmt_rating(rating)}/5 ({rationale.strip().rstrip('.')})"
+@dataclass(frozen=True, slots=True)
+class NeedSpec:
+    """How the mandate states a need, the topic of its open item and the question asking it."""
+
+    applies: Callable[[Mandate], bool]
+    topic: Topic
+    question_id: str
+    wants: Callable[[Mandate], str]
+    """What the mandate wants, in words (for reasons and open items)."""
 
 
-class _Fit:
-    """Collects the adjustments for one provider, per criterion, and the facts to confirm."""
+NEEDS: Mapping[Need, NeedSpec] = {
+    Need.OTC_RFQ: NeedSpec(
+        lambda m: m.otc_rfq, Topic.OTC_RFQ, "settlement.otc_rfq", lambda m: "OTC or RFQ execution"
+    ),
+    Need.PRIME_FINANCING: NeedSpec(
+        lambda m: m.prime_financing,
+        Topic.PRIME_FINANCING,
+        "settlement.prime_financing",
+        lambda m: "prime brokerage and financing",
+    ),
+    Need.KEY_TECH: NeedSpec(
+        lambda m: m.key_tech is not None,
+        Topic.KEY_MANAGEMENT,
+        "controls.key_tech",
+        lambda m: f"use of {KEY_TECH_LABELS.get(m.key_tech or '', m.key_tech)} for key management",
+    ),
+    Need.COLD_STORAGE_IMPORTANT: NeedSpec(
+        lambda m: m.cold_storage_priority == "important",
+        Topic.COLD_STORAGE,
+        "controls.cold_storage_priority",
+        lambda m: "cold or air-gapped storage of client keys",
+    ),
+    Need.BANK_BACKED_PREFERRED: NeedSpec(
+        lambda m: m.bank_backed == "preferred",
+        Topic.BANK_BACKED,
+        "reg.bank_backed",
+        lambda m: "whether it is bank-backed",
+    ),
+    Need.ASSETS_REQUIRED: NeedSpec(
+        lambda m: bool(m.assets_required),
+        Topic.SUPPORTED_ASSETS,
+        "assets.required",
+        lambda m: f"custody of {m.assets_required_text}",
+    ),
+    Need.STAKING_ASSETS: NeedSpec(
+        lambda m: m.staking and bool(m.staking_assets),
+        Topic.STAKING_ASSETS,
+        "assets.staking_assets",
+        lambda m: f"staking support for {m.staking_assets_text}",
+    ),
+    Need.GOVERNANCE: NeedSpec(
+        lambda m: m.governance,
+        Topic.GOVERNANCE,
+        "assets.governance",
+        lambda m: "on-chain governance and voting from custody",
+    ),
+    Need.PUBLISHED_SCHEDULE: NeedSpec(
+        lambda m: m.published_schedule,
+        Topic.FEE_SCHEDULE,
+        "fees.published_schedule_required",
+        lambda m: "a published fee schedule",
+    ),
+    Need.NETWORK_FEES_AT_COST: NeedSpec(
+        lambda m: m.network_fees_at_cost,
+        Topic.NETWORK_FEES,
+        "fees.network_fees_at_cost",
+        lambda m: "network fees passed through at cost",
+    ),
+    Need.API: NeedSpec(
+        lambda m: m.api,
+        Topic.API,
+        "reporting.api",
+        lambda m: "API access for reporting and operations",
+    ),
+    Need.ALWAYS_ON: NeedSpec(
+        lambda m: m.always_on,
+        Topic.ALWAYS_ON,
+        "support.always_on",
+        lambda m: "a 24/7 operations desk",
+    ),
+    Need.WHITE_GLOVE: NeedSpec(
+        lambda m: m.white_glove,
+        Topic.WHITE_GLOVE,
+        "support.white_glove",
+        lambda m: "a named account team (white-glove service)",
+    ),
+    Need.ETF_SERVICING: NeedSpec(
+        lambda m: m.etf_servicing,
+        Topic.ETF_SERVICING,
+        "reg.etf_servicing",
+        lambda m: "experience servicing ETFs or ETPs",
+    ),
+}
 
-    __slots__ = ("adjust", "items", "provider", "when")
 
-    def __init__(self, provider: Provider) -> None:
-        self.provider = provider
-        self.adjust: dict[str, list[tuple[int, str]]] = {}
-        self.items: list[OpenItem] = []
-        self.when: str | None = None
+# --- one rubric item for one provider ------------------------------------------------------
 
-    def add(self, criterion: str, delta: int, why: str) -> None:
-        self.adjust.setdefault(criterion, []).append((delta, why))
 
-    def unknown(self, topic: str, what: str, question_id: str | None) -> None:
-        if self.when is None:
-            self.when = verified(self.provider.last_verified)
-        self.items.append(confirm(self.provider, topic, what, question_id, self.when))
+@lru_cache(maxsize=4096)
+def _earned_text(points: int, earns: str, detail: str) -> str:
+    return f"+{points} {earns}{detail}"
 
-    def fact(
-        self,
-        criterion: str,
-        fact: str,
-        *,
-        yes: tuple[int, str],
-        no: tuple[int, str],
-        topic: str,
-        what: str,
-        question_id: str,
-    ) -> None:
-        """Reward a confirmed fact, penalise a stated absence, ask about an unknown."""
+
+@lru_cache(maxsize=4096)
+def _nothing_text(earns: str, why: str) -> str:
+    return f"+0 {earns}: {why}"
+
+
+NOT_STATED = "not stated in the profile (an unknown earns nothing)"
+STATED_ABSENT = "the profile states it is absent"
+
+
+def _earn(item: RubricItem, provider: Provider) -> tuple[int, str, Any]:
+    """Points, the reason, and the fact's value (for fits)."""
+    if item.any_of:
+        states = [value(provider, f) for f in item.any_of]
+        named = [FACTS[f].label for f, s in zip(item.any_of, states, strict=True) if s == "yes"]
+        if named:
+            return (
+                item.points or 0,
+                _earned_text(item.points or 0, item.earns, f" ({', '.join(named)})"),
+                "yes",
+            )
+        if all(s == "no" for s in states):
+            return 0, _nothing_text(item.earns, STATED_ABSENT), "no"
+        return 0, _nothing_text(item.earns, NOT_STATED), UNKNOWN
+    fact = value(provider, item.fact)  # type: ignore[arg-type]
+    if fact == UNKNOWN or fact is None:
+        return 0, _nothing_text(item.earns, NOT_STATED), UNKNOWN
+    if item.points is not None:
         if fact == "yes":
-            self.add(criterion, *yes)
-        elif fact == "no":
-            self.add(criterion, *no)
-        else:
-            self.unknown(topic, what, question_id)
-
-
-def _security(fit: _Fit, p: Provider, m: Mandate) -> None:
-    km = p.key_management
-    priority = m.cold_storage_priority
-    if priority in ("critical", "important"):
-        bonus, unknown_cost, absent_cost = (8, -10, -15) if priority == "critical" else (5, -5, -10)
-        if km.air_gapped == "yes" or km.cold_storage == "yes":
-            what = "air-gapped cold storage" if km.air_gapped == "yes" else "cold storage"
-            fit.add(
-                "security",
-                bonus,
-                f"your mandate marks cold storage {priority} and the profile confirms {what}",
-            )
-        elif km.air_gapped == "no" and km.cold_storage == "no":
-            fit.add(
-                "security",
-                absent_cost,
-                f"your mandate marks cold storage {priority} and the profile records none",
-            )
-        else:
-            fit.add(
-                "security",
-                unknown_cost,
-                f"your mandate marks cold storage {priority} but the profile does not state it",
-            )
-            fit.unknown(
-                "cold storage",
-                "cold or air-gapped storage of client keys",
-                "controls.cold_storage_priority",
-            )
-    if m.key_tech is not None:
-        tech = {"hsm": "HSM", "mpc": "MPC", "multisig": "multisig"}.get(m.key_tech, m.key_tech)
-        fit.fact(
-            "security",
-            getattr(km, m.key_tech, "unknown"),
-            yes=(5, f"the profile confirms {tech} key management, as your mandate prefers"),
-            no=(-10, f"the profile records no {tech} key management, which your mandate prefers"),
-            topic="key management",
-            what=f"use of {tech} for key management",
-            question_id="controls.key_tech",
-        )
-    if m.policy_engine:
-        fit.fact(
-            "security",
-            km.policy_engine,
-            yes=(5, "the profile confirms a policy engine (approvals, roles, allowlists)"),
-            no=(-10, "the profile records no policy engine, which your mandate requires"),
-            topic="policy engine",
-            what="multi-approval policies, role segregation and allowlists",
-            question_id="controls.policy_engine",
-        )
-    if m.insurance:
-        fit.fact(
-            "security",
-            p.insurance.available,
-            yes=(5, "the profile confirms insurance cover, which your mandate requires"),
-            no=(-10, "the profile records no insurance, which your mandate requires"),
-            topic="insurance",
-            what="insurance cover for assets in custody",
-            question_id="controls.insurance_required",
-        )
-    if m.bank_backed == "preferred":
-        fit.fact(
-            "security",
-            p.bank_backed,
-            yes=(5, "bank-backed, as your mandate prefers"),
-            no=(-5, "not bank-backed, which your mandate prefers"),
-            topic="bank backing",
-            what="whether it is bank-backed",
-            question_id="reg.bank_backed",
-        )
-    if m.brand is not None and p.kind != "unknown":
-        wanted = (
-            ("traditional_finance", "bank")
-            if m.brand == "traditional_finance"
-            else ("crypto_native",)
-        )
-        label = (
-            "a traditional financial institution"
-            if m.brand == "traditional_finance"
-            else "a crypto-native firm"
-        )
-        if p.kind in wanted:
-            fit.add("security", 5, f"{label}, as your mandate prefers")
-
-
-def _coverage(fit: _Fit, p: Provider, m: Mandate) -> None:
-    if m.staking and p.staking.available == "yes":
-        fit.add(
-            "coverage", 5, "the profile confirms staking from custody, which your mandate requires"
-        )
-    if m.staking and m.staking_assets and p.staking.available != "no":
-        offered = p.staking.assets
-        if offered == "unknown":
-            fit.unknown(
-                "staking assets",
-                f"staking support for {m.staking_assets_text}",
-                "assets.staking_assets",
-            )
-        else:
-            missing = [a for a in m.staking_assets if a not in offered]
-            if missing:
-                fit.add(
-                    "coverage",
-                    -min(15, 5 * len(missing)),
-                    f"no staking recorded for {label_list(missing, ASSET_LABELS)}",
-                )
-            else:
-                fit.add("coverage", 5, "stakes every asset your mandate lists")
-    if m.governance:
-        fit.fact(
-            "coverage",
-            p.governance,
-            yes=(5, "the profile confirms governance (voting) support, which your mandate wants"),
-            no=(-10, "the profile records no governance support, which your mandate wants"),
-            topic="governance",
-            what="on-chain governance and voting from custody",
-            question_id="assets.governance",
-        )
-    if m.assets_required:
-        supported = p.assets
-        if supported == "unknown":
-            fit.unknown(
-                "supported assets",
-                f"custody of {m.assets_required_text}",
-                "assets.required",
-            )
-        else:
-            missing = [a for a in m.assets_required if a not in supported]
-            if missing:
-                fit.add(
-                    "coverage",
-                    -min(15, 5 * len(missing)),
-                    f"the profile does not list {label_list(missing, ASSET_LABELS)}",
-                )
-            else:
-                fit.add("coverage", 5, "supports every asset class your mandate lists")
-
-
-def _liquidity(fit: _Fit, p: Provider, m: Mandate) -> None:
-    ex = p.execution
-    if m.otc_rfq:
-        fit.fact(
-            "liquidity",
-            ex.otc_rfq,
-            yes=(5, "the profile confirms OTC/RFQ execution, which your mandate wants"),
-            no=(-10, "the profile records no OTC/RFQ execution, which your mandate wants"),
-            topic="OTC/RFQ",
-            what="OTC or RFQ execution",
-            question_id="settlement.otc_rfq",
-        )
-    if m.trade_from_custody and ex.trade_from_custody == "yes":
-        fit.add("liquidity", 5, "trades from custody, as your mandate requires")
-    if m.instant_network and ex.instant_settlement == "yes":
-        network = ex.settlement_network if ex.settlement_network not in ("unknown", "none") else ""
-        via = f" ({network})" if network else ""
-        fit.add("liquidity", 5, f"24/7 instant settlement{via}, as your mandate requires")
-
-
-def _costs(fit: _Fit, p: Provider, m: Mandate) -> None:
-    published = p.fees.published_schedule
-    if m.published_schedule:
-        fit.fact(
-            "costs",
-            published,
-            yes=(10, "publishes a fee schedule, which your mandate requires"),
-            no=(-15, "no published fee schedule, which your mandate requires"),
-            topic="fee schedule",
-            what="a published fee schedule",
-            question_id="fees.published_schedule_required",
-        )
-    elif m.fee_sensitivity in ("high", "medium") and published == "yes":
-        bonus = 10 if m.fee_sensitivity == "high" else 5
-        fit.add(
-            "costs", bonus, f"publishes a fee schedule; your mandate is {m.fee_sensitivity} on fees"
-        )
-    if m.fee_sensitivity == "high" and published == "no":
-        fit.add("costs", -5, "no published fee schedule while your mandate is highly fee-sensitive")
-
-
-def _ux_support(fit: _Fit, p: Provider, m: Mandate) -> None:
-    sup = p.support
-    if m.api:
-        fit.fact(
-            "ux",
-            sup.api,
-            yes=(5, "the profile confirms an API, which your mandate wants"),
-            no=(-10, "the profile records no API, which your mandate wants"),
-            topic="API",
-            what="API access for reporting and operations",
-            question_id="reporting.api",
-        )
-    if m.always_on:
-        fit.fact(
-            "support",
-            sup.always_on,
-            yes=(10, "the profile confirms a 24/7 operations desk, which your mandate requires"),
-            no=(-15, "the profile records no 24/7 operations desk, which your mandate requires"),
-            topic="24/7 support",
-            what="a 24/7 operations desk",
-            question_id="support.always_on",
-        )
-    if m.white_glove:
-        fit.fact(
-            "support",
-            sup.white_glove,
-            yes=(5, "the profile confirms a named account team, which your mandate wants"),
-            no=(-10, "the profile records no named account team, which your mandate wants"),
-            topic="account team",
-            what="a named account team (white-glove service)",
-            question_id="support.white_glove",
-        )
-    if m.etf_servicing:
-        fit.fact(
-            "support",
-            p.etf_experience,
-            yes=(5, "the profile confirms ETF servicing experience, which your mandate needs"),
-            no=(-10, "the profile records no ETF servicing experience, which your mandate needs"),
-            topic="ETF servicing",
-            what="experience servicing ETFs or ETPs",
-            question_id="reg.etf_servicing",
-        )
-
-
-def _unconfirmed_requirements(fit: _Fit, p: Provider, m: Mandate) -> None:
-    """A hard requirement the profile neither confirms nor denies costs a little fit.
-
-    Eligibility already turned the unknown into an open item; this keeps a provider that
-    confirms the requirement ahead of one that merely might meet it.
-    """
-    checks = (
-        (
-            m.qualified_custodian,
-            p.qualified_custodian,
-            "security",
-            -10,
-            "qualified-custodian status",
-        ),
-        (m.staking, p.staking.available, "coverage", -10, "staking from custody"),
-        (
-            m.trade_from_custody,
-            p.execution.trade_from_custody,
-            "liquidity",
-            -10,
-            "trading from custody",
-        ),
-        (
-            m.instant_network,
-            p.execution.instant_settlement,
-            "liquidity",
-            -10,
-            "24/7 instant settlement",
-        ),
-        (m.soc1, p.audits.soc1_type2, "security", -5, "a SOC 1 Type II report"),
-        (m.soc2, p.audits.soc2_type2, "security", -5, "a SOC 2 Type II report"),
+            return item.points, _earned_text(item.points, item.earns, ""), fact
+        return 0, _nothing_text(item.earns, STATED_ABSENT), fact
+    if item.stated is not None:
+        if fact == "none":
+            return 0, _nothing_text(item.earns, STATED_ABSENT), fact
+        return item.stated, _earned_text(item.stated, item.earns, f" ({fact})"), fact
+    if item.values is not None:
+        points = item.values.get(str(fact), 0)
+        detail = f" ({str(fact).replace('_', ' ')})"
+        if points:
+            return points, _earned_text(points, item.earns, detail), fact
+        return 0, _nothing_text(item.earns, f"stated as {str(fact).replace('_', ' ')}"), fact
+    listed = tuple(fact) if isinstance(fact, tuple | list) else ()
+    points = sum((item.each or {}).get(entry, 0) for entry in listed)
+    if not points:
+        return 0, _nothing_text(item.earns, "none of the scored entries is listed"), listed
+    return (
+        points,
+        _earned_text(points, item.earns, f" ({label_list(listed, ASSET_LABELS)})"),
+        listed,
     )
-    for needed, fact, criterion, delta, what in checks:
-        if needed and fact == "unknown":
-            fit.add(
-                criterion, delta, f"your mandate requires {what} but the profile does not state it"
+
+
+def _fit(
+    item: RubricItem, fact: Any, provider: Provider, mandate: Mandate, items: list[OpenItem]
+) -> tuple[int, str] | None:
+    """The negative fit adjustment for one item, or None; unknowns become open items."""
+    if item.fit is None:
+        return None
+    spec = NEEDS[item.fit.need]
+    if not spec.applies(mandate):
+        return None
+    need = item.fit.need
+    if need == Need.KEY_TECH:
+        fact = getattr(provider.key_management, mandate.key_tech or "", UNKNOWN)
+    if need in (Need.ASSETS_REQUIRED, Need.STAKING_ASSETS):
+        wanted = mandate.assets_required if need == Need.ASSETS_REQUIRED else mandate.staking_assets
+        if fact == UNKNOWN:
+            items.append(
+                confirm(
+                    provider, spec.topic, spec.wants(mandate), spec.question_id, as_of(provider)
+                )
             )
+            return None
+        missing = [a for a in wanted if a not in fact]
+        if not missing:
+            return None
+        return item.fit.absent * len(missing), (
+            f"your mandate wants {label_list(missing, ASSET_LABELS)}, not listed in the profile"
+        )
+    if fact == UNKNOWN:
+        items.append(
+            confirm(provider, spec.topic, spec.wants(mandate), spec.question_id, as_of(provider))
+        )
+        return None
+    absent = fact == "no" if need != Need.NETWORK_FEES_AT_COST else fact != "pass_through"
+    if not absent:
+        return None
+    return item.fit.absent, f"your mandate wants {spec.wants(mandate)}; {STATED_ABSENT}"
 
 
-def score_provider(provider: Provider, mandate: Mandate) -> ProviderScore:
-    """Six criterion scores with reasons, plus the facts the mandate needs confirmed."""
-    fit = _Fit(provider)
-    _unconfirmed_requirements(fit, provider, mandate)
-    _liquidity(fit, provider, mandate)
-    _security(fit, provider, mandate)
-    _coverage(fit, provider, mandate)
-    _costs(fit, provider, mandate)
-    _ux_support(fit, provider, mandate)
-    ratings = provider.ratings
+Plan = tuple[tuple[tuple[RubricItem, bool], ...], ...]
+"""Per criterion, each rubric item and whether the mandate has its fit need."""
+
+
+def plan(rubric: Rubric, mandate: Mandate) -> Plan:
+    """Which fit adjustments this mandate switches on, decided once for a whole catalog."""
+    return tuple(
+        tuple(
+            (item, item.fit is not None and NEEDS[item.fit.need].applies(mandate))
+            for item in rubric.criteria[criterion]
+        )
+        for criterion in CRITERIA
+    )
+
+
+def score_provider(
+    provider: Provider, mandate: Mandate, rubric: Rubric, scoring_plan: Plan | None = None
+) -> ProviderScore:
+    """Six criterion scores with their reasons, plus the facts the mandate needs confirmed."""
+    items: list[OpenItem] = []
     criteria: list[CriterionScore] = []
-    for criterion in CRITERIA:
-        rating = getattr(ratings, criterion)
-        if rating.score is None:
-            base = NEUTRAL_SCORE
-            reasons = [NOT_RATED]
-            fit.unknown(
-                f"{CRITERION_LABELS[criterion].lower()} facts",
-                f"facts to rate {CRITERION_LABELS[criterion]} (the source states none)",
-                None,
+    ratings = provider.ratings
+    for criterion, plan_items in zip(CRITERIA, scoring_plan or plan(rubric, mandate), strict=True):
+        total = 0
+        reasons: list[str] = []
+        for item, fits in plan_items:
+            points, why, fact = _earn(item, provider)
+            total += points
+            reasons.append(why)
+            if not fits:
+                continue
+            adjustment = _fit(item, fact, provider, mandate, items)
+            if adjustment is not None:
+                total += adjustment[0]
+                reasons.append(f"{adjustment[0]:+d} {adjustment[1]}")
+        rating = getattr(ratings, criterion).score
+        criteria.append(
+            CriterionScore(
+                criterion, float(total), None if rating is None else float(rating), tuple(reasons)
             )
-        else:
-            base = rating.score * 20.0
-            reasons = [_rated(rating.score, rating.rationale)]
-        total = base
-        for delta, why in fit.adjust.get(criterion, ()):
-            total += delta
-            reasons.append(f"{delta:+d} {why}")
-        bounded = min(100.0, max(0.0, total))
-        if bounded != total:
-            reasons.append(f"bounded to {bounded:g}")
-        rated = None if rating.score is None else float(rating.score)
-        criteria.append(CriterionScore(criterion, bounded, rated, tuple(reasons)))
-    return ProviderScore.build(provider, tuple(criteria), tuple(fit.items))
+        )
+    return ProviderScore.build(provider, tuple(criteria), tuple(items))
 
 
 def weighted_total(scores: Sequence[float], weights: Sequence[float]) -> float:
@@ -425,16 +322,24 @@ def rank(
     scores: Sequence[ProviderScore],
     weights: Mapping[str, float],
     open_counts: Mapping[str, int] | None = None,
+    group: Mapping[str, int] | None = None,
 ) -> list[Ranked]:
-    """Scores in rank order under ``weights`` (any non-negative scale)."""
+    """Scores in rank order under ``weights`` (any non-negative scale).
+
+    ``group`` (tier, then profiled before not profiled) orders before the score.
+    """
     vector = weight_vector(weights)
     counts = open_counts or {}
+    groups = group or {}
     ranked = [
         Ranked(s, weighted_total(s.values, vector), counts.get(s.provider.id, len(s.open_items)))
         for s in scores
     ]
     ranked.sort(
-        key=lambda r: rank_key(r.total, r.score.values[SECURITY], r.open_count, r.score.provider.id)
+        key=lambda r: (
+            groups.get(r.score.provider.id, 0),
+            *rank_key(r.total, r.score.values[SECURITY], r.open_count, r.score.provider.id),
+        )
     )
     return ranked
 

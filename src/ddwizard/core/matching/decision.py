@@ -1,0 +1,259 @@
+"""Shortlist, recommendation, its status and its conditions (DECISIONS.md §1-§2).
+
+- The shortlist is the one given, kept to its eligible providers in rank order (tier, then
+  score); else the first ``DEFAULT_SHORTLIST_SIZE`` profiled providers of tier 1, then tier 2.
+- The recommendation is the first shortlisted provider that can be recommended: profiled (its
+  profile or diligence confirms at least one hard requirement) and without an open critical
+  finding. Alternates are the next such providers of the shortlist; only without an explicit
+  shortlist do they continue down the ranking (tier 1, then tier 2).
+- Status: **supported** when the recommended provider meets the mandate, every critical-rule
+  and mandate-related diligence question for it is answered on current documentary evidence,
+  no critical or high finding is open and the review has no other gap (reviewer steps, a
+  rationale for non-default weights); **provisional** otherwise, with each condition listed;
+  **none** when nobody can be recommended, saying why and what would change it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from ddwizard.core.answers import WEIGHTS_QUESTION, AnswerSheet
+from ddwizard.core.matching.eligibility import EligibilityResult
+from ddwizard.core.matching.scoring import Ranked
+from ddwizard.core.questionnaire import CRITERIA, CRITERION_LABELS, DEFAULT_WEIGHTS, Severity
+from ddwizard.core.results import (
+    Condition,
+    ConditionKind,
+    DiligenceProgress,
+    Finding,
+    RankedProvider,
+    RecommendationStatus,
+    Tier,
+)
+
+DEFAULT_SHORTLIST_SIZE = 3
+MAX_ALTERNATES = 2
+SERIOUS = (Severity.CRITICAL, Severity.HIGH)
+
+
+def shortlist(
+    ranked: Sequence[Ranked], given: Sequence[str] | None, profiled: Mapping[str, bool]
+) -> tuple[str, ...]:
+    order = {r.score.provider.id: i for i, r in enumerate(ranked)}
+    if given is not None:
+        return tuple(sorted((p for p in dict.fromkeys(given) if p in order), key=order.__getitem__))
+    return tuple(r.score.provider.id for r in ranked if profiled.get(r.score.provider.id, True))[
+        :DEFAULT_SHORTLIST_SIZE
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    recommendation: str | None
+    alternates: tuple[str, ...]
+    passed_over: tuple[str, ...]
+    """Shortlisted providers ranked above the recommendation that cannot be recommended."""
+    recommendable: frozenset[str]
+
+
+def _recommendable(entry: RankedProvider) -> bool:
+    return entry.profiled and not entry.blocked_by and entry.tier != Tier.EXCLUDED
+
+
+def choose(entries: Sequence[RankedProvider], shortlisted: Sequence[str], explicit: bool) -> Choice:
+    by_id = {e.provider_id: e for e in entries}
+    pool = shortlisted if explicit else [*shortlisted, *(e.provider_id for e in entries)]
+    candidates = [p for p in dict.fromkeys(pool) if p in by_id and _recommendable(by_id[p])]
+    recommendation = next((p for p in shortlisted if p in candidates), None)
+    passed: list[str] = []
+    for pid in shortlisted:
+        if pid == recommendation:
+            break
+        passed.append(pid)
+    alternates = (
+        tuple(p for p in candidates if p != recommendation)[:MAX_ALTERNATES]
+        if recommendation
+        else ()
+    )
+    return Choice(recommendation, alternates, tuple(passed), frozenset(candidates))
+
+
+def weights_condition(sheet: AnswerSheet) -> Condition | None:
+    """Weights that differ from the defaults need a written rationale (a note on the answer)."""
+    weights = sheet.weights
+    if all(weights.get(c) == DEFAULT_WEIGHTS[c] for c in CRITERIA):
+        return None
+    answer = sheet.selection.get(WEIGHTS_QUESTION)
+    if answer is not None and answer.note and answer.note.strip():
+        return None
+    changed = ", ".join(
+        f"{CRITERION_LABELS[c]} {weights.get(c)} (default {DEFAULT_WEIGHTS[c]})"
+        for c in CRITERIA
+        if weights.get(c) != DEFAULT_WEIGHTS[c]
+    )
+    return Condition(
+        ConditionKind.WEIGHTS_RATIONALE,
+        f"The weights differ from the defaults ({changed}): record the rationale as a note on "
+        "the weights answer; the memo prints it.",
+        None,
+        WEIGHTS_QUESTION,
+    )
+
+
+def _finding_condition(name: str, finding: Finding) -> Condition:
+    lead = "breaches the mandate: " if finding.breaches_mandate else ""
+    return Condition(
+        ConditionKind.OPEN_FINDING,
+        f"Resolve the open {finding.severity.value} finding on {name} ({finding.question_id}): "
+        f"{lead}{finding.message}",
+        finding.provider_id,
+        finding.question_id,
+    )
+
+
+def status(
+    recommendation: str | None,
+    entries: Sequence[RankedProvider],
+    findings: Mapping[str, Sequence[Finding]],
+    gaps: Mapping[str, Sequence[Condition]],
+    names: Mapping[str, str],
+    weights_gap: Condition | None,
+) -> tuple[RecommendationStatus, tuple[Condition, ...]]:
+    if recommendation is None:
+        return RecommendationStatus.NONE, _none_conditions(entries, names)
+    entry = next(e for e in entries if e.provider_id == recommendation)
+    name = names.get(recommendation, recommendation)
+    conditions = [
+        Condition(
+            ConditionKind.UNCONFIRMED_REQUIREMENT,
+            f"Confirm for {name} the hard requirement “{u.label}”: {u.to_confirm}",
+            recommendation,
+        )
+        for u in entry.unconfirmed
+    ]
+    conditions += [
+        c for c in gaps.get(recommendation, ()) if c.kind != ConditionKind.REVIEWER_PROCESS
+    ]
+    conditions += [
+        _finding_condition(name, f)
+        for f in findings.get(recommendation, ())
+        if f.severity in SERIOUS
+    ]
+    conditions += [
+        c for c in gaps.get(recommendation, ()) if c.kind == ConditionKind.REVIEWER_PROCESS
+    ]
+    if weights_gap is not None:
+        conditions.append(weights_gap)
+    kind = RecommendationStatus.PROVISIONAL if conditions else RecommendationStatus.SUPPORTED
+    return kind, tuple(conditions)
+
+
+def _none_conditions(
+    entries: Sequence[RankedProvider], names: Mapping[str, str]
+) -> tuple[Condition, ...]:
+    if not entries:
+        text = (
+            "No recommendation: no provider meets every hard requirement of the mandate (each "
+            "breaches at least one). Relax "
+            "the requirement that excludes most (see the exclusion reasons) or look beyond the "
+            "catalog."
+        )
+    elif all(not e.profiled for e in entries):
+        text = (
+            "No recommendation: the eligible providers' profiles confirm none of "
+            "the hard requirements. Confirm the requirements with them (documentary diligence) "
+            "or profile them first."
+        )
+    else:
+        text = (
+            "No recommendation: every shortlisted candidate is excluded, not "
+            "profiled or has an open critical finding. Resolve the critical finding, or "
+            "shortlist a provider of the first or second tier."
+        )
+    return (Condition(ConditionKind.NO_CANDIDATE, text),)
+
+
+def _progress_text(progress: DiligenceProgress | None) -> str:
+    if progress is None or progress.asked == 0:
+        return "No diligence question was asked."
+    return (
+        f"Diligence: {progress.answered} of {progress.asked} questions answered, "
+        f"{progress.documentary} on current documentary evidence."
+    )
+
+
+def reason(
+    choice: Choice,
+    kind: RecommendationStatus,
+    conditions: Sequence[Condition],
+    entries: Sequence[RankedProvider],
+    shortlisted: Sequence[str],
+    names: Mapping[str, str],
+    progress: Mapping[str, DiligenceProgress],
+    explicit: bool,
+) -> str:
+    """The recommendation in words, following its status (never "no red flag" unasked)."""
+    by_id = {e.provider_id: e for e in entries}
+    passed = " ".join(_passed_text(by_id[p], names) for p in choice.passed_over if p in by_id)
+    if choice.recommendation is None:
+        text = conditions[0].text if conditions else "No recommendation."
+        if entries and not shortlisted and explicit:
+            text = "No recommendation: none of the shortlisted providers is eligible."
+        return f"{text} {passed}".strip()
+    entry = by_id[choice.recommendation]
+    name = names.get(choice.recommendation, choice.recommendation)
+    which = "shortlisted" if explicit else "eligible"
+    where = f"{entry.tier.label}; rank {entry.rank} of {len(entries)}, total {entry.total:.1f}"
+    diligence = _progress_text(progress.get(choice.recommendation))
+    if kind == RecommendationStatus.SUPPORTED:
+        text = (
+            f"Supported: {name} meets every hard requirement of the mandate, every critical and "
+            "mandate-related diligence question is answered on current documentary evidence "
+            f"and no critical or high finding is open ({where}). {diligence}"
+        )
+    else:
+        text = (
+            f"Provisional: {name} is the best-ranked {which} provider that can be recommended "
+            f"({where}), but the recommendation is not supported until the "
+            f"{len(conditions)} condition(s) listed are met. {diligence}"
+        )
+    above = [
+        e.provider_id
+        for e in entries[: entry.rank - 1]
+        if e.provider_id not in shortlisted and e.profiled
+    ]
+    if above:
+        text += (
+            " We recommend only among shortlisted providers (those that go through diligence); "
+            f"not shortlisted: {', '.join(names.get(p, p) for p in above)}."
+        )
+    return f"{text} {passed}".strip()
+
+
+def _passed_text(entry: RankedProvider, names: Mapping[str, str]) -> str:
+    name = names.get(entry.provider_id, entry.provider_id)
+    if entry.blocked_by:
+        what = "; ".join(f"{f.message} ({f.question_id})" for f in entry.blocked_by)
+        why = f"has an open critical finding: {what}"
+    else:
+        why = "is to consider, not profiled: its profile confirms none of the hard requirements"
+    return f"{name} {why}, so it is passed over despite ranking {entry.rank}."
+
+
+def explain(text: str, screened: EligibilityResult, blocked: Sequence[Finding]) -> str:
+    """The rank explanation with the provider's tier and what stops its recommendation."""
+    if screened.tier == Tier.CONDITIONAL:
+        text += " Conditional: confirm " + "; ".join(u.label for u in screened.unconfirmed) + "."
+    if not screened.profiled:
+        text += (
+            " To consider, not profiled: its profile confirms none of the hard requirements, so "
+            "it is never recommended."
+        )
+    if blocked:
+        text += (
+            " It cannot be recommended until its critical finding is resolved: "
+            + "; ".join(f"{f.message} ({f.question_id})" for f in blocked)
+            + "."
+        )
+    return text

@@ -1,0 +1,63 @@
+"""Evidence strength of a diligence answer (DECISIONS.md §3).
+
+Documentary evidence (a document seen, or a public source), dated and not older than the
+staleness limit of ``Settings``, is the only evidence that confirms a requirement or closes an
+open item. A provider's claim, no evidence, an undated document or a stale one confirm nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from ddwizard.core.answers import EVIDENCE_LABELS, Answer
+from ddwizard.core.questionnaire import Question, format_value
+from ddwizard.core.settings import Settings
+
+DOCUMENTARY = ("seen_doc", "public_source")
+
+
+class Strength(StrEnum):
+    DOCUMENTARY = "documentary"
+    """Documentary, dated, current."""
+    STALE = "stale"
+    """Documentary but older than the staleness limit: a finding, confirms nothing."""
+    UNDATED = "undated"
+    """Documentary without a document date: cannot be shown current."""
+    CLAIM = "claim"
+    NONE = "none"
+
+
+def strength(answer: Answer, settings: Settings, today: date) -> Strength:
+    if answer.evidence in DOCUMENTARY:
+        if answer.document_date is None:
+            return Strength.UNDATED
+        if settings.is_stale(answer.document_date, today):
+            return Strength.STALE
+        return Strength.DOCUMENTARY
+    if answer.evidence == "provider_claim":
+        return Strength.CLAIM
+    return Strength.NONE
+
+
+def is_current_documentary(answer: Answer, settings: Settings, today: date) -> bool:
+    return strength(answer, settings, today) == Strength.DOCUMENTARY
+
+
+def answer_date(answer: Answer) -> str | None:
+    """The date an answer can be quoted with: its document's, else when it was recorded."""
+    if answer.document_date is not None:
+        return answer.document_date.isoformat()
+    if answer.answered_at is not None:
+        return answer.answered_at.date().isoformat()
+    return None
+
+
+def quote(name: str, question: Question | None, answer: Answer) -> str:
+    """``SOC 1 Type II answered No on 2026-03-31 (document seen)``."""
+    text = f"{name} answered {format_value(question, answer.value)}"
+    when = answer_date(answer)
+    text += f" on {when}" if when else " (undated)"
+    if answer.evidence:
+        text += f" ({EVIDENCE_LABELS.get(answer.evidence, answer.evidence)})"
+    return text
