@@ -159,6 +159,14 @@ def _name_hint(path: Path) -> str | None:
     return " ".join(name.split()) if isinstance(name, str) and name.strip() else None
 
 
+def _check_person(value: str | None, field: str) -> None:
+    """Who acts goes into every audit event: the same rules as any name."""
+    if value is not None:
+        problem = free_text_problem(value, max_len=MAX_NAME_LENGTH)
+        if problem is not None:
+            raise DataError.single(problem, field=field)
+
+
 @contextmanager
 def _no_lock() -> Iterator[None]:
     yield
@@ -330,6 +338,7 @@ class SessionStore:
         actor: str | None = None,
     ) -> SessionHandle:
         """Lock a session for editing; migrations are applied, audited and saved at once."""
+        _check_person(actor, "actor")
         path = self.resolve(ref)
         me, recovered = acquire_lock(path)
         try:
@@ -422,6 +431,7 @@ class SessionStore:
         this name exists or an unreadable file appears to be it; the check and the creation
         happen under the folder's creation lock, so concurrent creations make one review.
         """
+        _check_person(actor, "actor")
         name = " ".join(str(name).split())
         if not name:
             raise DataError.single("a session needs a name", field="name")

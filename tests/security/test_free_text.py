@@ -1,0 +1,55 @@
+"""Free-text rules (core/text.py): control characters refused, limits enforced, fields named."""
+
+from __future__ import annotations
+
+import pytest
+
+from ddwizard.core.answers import Answer
+from ddwizard.core.errors import DataError
+from ddwizard.core.text import (
+    MAX_NAME_LENGTH,
+    MAX_NOTE_LENGTH,
+    check_free_text,
+    free_text_problem,
+)
+
+
+@pytest.mark.parametrize(
+    "evil",
+    ["\x1b]0;title\x07", "\x1b[2J", "a\x00b", "\x7f", "\x9b31m", "\u202eevil", "line\rfeed"],
+)
+def test_control_characters_are_refused_with_the_field(evil: str) -> None:
+    with pytest.raises(DataError) as info:
+        check_free_text(evil, field="name", max_len=MAX_NAME_LENGTH, file="a.yaml")
+    problem = info.value.problems[0]
+    assert problem.field == "name" and problem.file == "a.yaml"
+    assert "control character" in problem.message and "U+" in problem.message
+
+
+def test_line_breaks_and_tabs_only_in_multiline_text() -> None:
+    assert check_free_text("a\n\tb\r\nc", field="note", max_len=100, multiline=True) == "a\n\tb\nc"
+    assert free_text_problem("a\nb", max_len=100) is not None
+    assert free_text_problem("Zürich — 東京 ✓", max_len=100) is None
+
+
+def test_length_limits_and_non_text() -> None:
+    assert free_text_problem("x" * MAX_NAME_LENGTH, max_len=MAX_NAME_LENGTH) is None
+    too_long = free_text_problem("x" * (MAX_NAME_LENGTH + 1), max_len=MAX_NAME_LENGTH)
+    assert too_long is not None and "at most 500" in too_long
+    for value, kind in (({"a": 1}, "a mapping"), (["a"], "a list"), (None, "nothing")):
+        with pytest.raises(DataError, match=f"expected text, got {kind}"):
+            check_free_text(value, field="note", max_len=10)
+
+
+def test_answers_apply_the_rules() -> None:
+    with pytest.raises(ValueError, match="control character"):
+        Answer(value="Acme\x1b[2J")
+    with pytest.raises(ValueError, match="control character"):
+        Answer(value=["us", "e\x00u"])
+    with pytest.raises(ValueError, match="too large"):
+        Answer(value=10**40)
+    with pytest.raises(ValueError, match="not finite"):
+        Answer(value=float("inf"))
+    with pytest.raises(ValueError, match="too long"):
+        Answer(value="yes", note="n" * (MAX_NOTE_LENGTH + 1))
+    assert Answer(value="yes", note="two\nlines").note == "two\nlines"
