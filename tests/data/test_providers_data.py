@@ -685,3 +685,25 @@ def test_standing_is_a_floor_unless_the_source_closes_it(catalog: ProviderCatalo
     assert unregistered.meets_standing("any_regulated") == "no"
     assert catalog["amina"].meets_standing("any_regulated") == "unknown"
     assert catalog["sygnum"].meets_standing("bank") == "yes"
+
+
+OLD_PROFILE = Path(__file__).resolve().parent / "old_profile_hex_trust_2025.yaml"
+"""A profile as written before data version 2026.11.1 (licences without kind, 'published',
+a last_verified date), kept to prove that such files still load."""
+
+
+def test_profiles_in_the_previous_format_still_load(tmp_path: Path) -> None:
+    folder = tmp_path / "providers"
+    folder.mkdir()
+    shutil.copyfile(OLD_PROFILE, folder / "hex-trust.yaml")
+    for alternative in ("sygnum", "komainu"):  # current profiles load beside the old one
+        shutil.copyfile(REPO_PROVIDERS / f"{alternative}.yaml", folder / f"{alternative}.yaml")
+    old = load_providers(folder)["hex-trust"]
+    (licence,) = old.licences.listed
+    assert (licence.jurisdiction, licence.kind) == ("sg", "unknown")
+    assert old.licences.closed  # a plain list meant, and still means, a closed list
+    assert old.sources[0].source_date == "2025-09"  # read from 'published'
+    assert old.last_verified == date(2025, 9, 30)
+    assert old.facts_as_of == date(2025, 9, 30)
+    assert old.regions.others == "none"
+    assert old.legal_segregation == "unknown"
