@@ -694,10 +694,8 @@ a last_verified date), kept to prove that such files still load."""
 
 def test_profiles_in_the_previous_format_still_load(tmp_path: Path) -> None:
     folder = tmp_path / "providers"
-    folder.mkdir()
+    shutil.copytree(REPO_PROVIDERS, folder)  # current profiles load beside the old one
     shutil.copyfile(OLD_PROFILE, folder / "hex-trust.yaml")
-    for alternative in ("sygnum", "komainu"):  # current profiles load beside the old one
-        shutil.copyfile(REPO_PROVIDERS / f"{alternative}.yaml", folder / f"{alternative}.yaml")
     old = load_providers(folder)["hex-trust"]
     (licence,) = old.licences.listed
     assert (licence.jurisdiction, licence.kind) == ("sg", "unknown")
