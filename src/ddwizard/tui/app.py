@@ -54,13 +54,9 @@ READ_ONLY_MESSAGE = (
 
 
 def _mandate(position: Position | None) -> WizardScreen:
-    from ddwizard.tui.screens.questions import QuestionsScreen
+    from ddwizard.tui.screens.questions import questions_screen
 
-    return QuestionsScreen(
-        "mandate",
-        section=position.section if position else None,
-        question=position.question if position else None,
-    )
+    return questions_screen("mandate", position)  # built once per review, then reused
 
 
 def _weights(position: Position | None) -> WizardScreen:
@@ -76,14 +72,9 @@ def _results(position: Position | None) -> WizardScreen:
 
 
 def _diligence(position: Position | None) -> WizardScreen:
-    from ddwizard.tui.screens.questions import QuestionsScreen
+    from ddwizard.tui.screens.questions import questions_screen
 
-    return QuestionsScreen(
-        "diligence",
-        section=position.section if position else None,
-        question=position.question if position else None,
-        provider=position.provider if position else None,
-    )
+    return questions_screen("diligence", position)  # built once per review, then reused
 
 
 def _review(position: Position | None) -> WizardScreen:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import events, on
+from textual._context import active_app
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -43,6 +44,12 @@ PREBUILD_DELAY = 0.05
 """Seconds between building two off-screen sections after the first paint (keys go first)."""
 
 
+TYPING_KEYS = frozenset({"backspace", "delete", "left", "right", "home", "end", "enter", "space"})
+"""Keys kept for the first question while the screen is built (with the printable ones)."""
+STALE: Any = object()
+"""``SectionView.loaded_for`` when its fields must be re-filled from the session."""
+
+
 class SectionView(VerticalScroll):
     """One section's questions, built once and shown again (re-filled for another provider)."""
 
@@ -50,8 +57,8 @@ class SectionView(VerticalScroll):
         super().__init__(*fields, id=f"section-{section.id}", classes="questions")
         self.section = section
         self.fields = fields
-        self.loaded_for = provider
-        """The provider whose answers the fields show."""
+        self.loaded_for: Any = provider
+        """The provider whose answers the fields show (``STALE``: re-fill before showing)."""
 
 
 class QuestionCommands(Provider):
@@ -99,6 +106,43 @@ class QuestionCommands(Provider):
         return jump
 
 
+def questions_screen(mode: str, position: Position | None) -> QuestionsScreen:
+    """The questions screen of ``mode`` for the open review, built once and then reused.
+
+    Each mode's screen is installed on the app while its review is open, so F2 / F5 only show
+    it again (at ``position`` when one is given) instead of building every form anew.
+    """
+    app = active_app.get()
+    name = f"questions-{mode}"
+    handle = getattr(app, "handle", None)
+    if app.is_screen_installed(name):
+        existing = app.get_screen(name)
+        if (
+            isinstance(existing, QuestionsScreen)
+            and existing.handle is handle
+            and existing.status == _status(handle)
+        ):
+            existing.go_to(position)
+            return existing
+        if existing not in app.screen_stack:
+            app.uninstall_screen(name)
+            existing.remove()
+    screen = QuestionsScreen(
+        mode,
+        section=position.section if position else None,
+        question=position.question if position else None,
+        provider=position.provider if position and mode == "diligence" else None,
+    )
+    screen.handle = handle
+    if not app.is_screen_installed(name):
+        app.install_screen(screen, name)
+    return screen
+
+
+def _status(handle: Any) -> str | None:
+    return None if handle is None else str(handle.session.status)
+
+
 class QuestionsScreen(WizardScreen):
     """Sidebar of sections, the current section's questions, help for the focused one."""
 
@@ -140,6 +184,12 @@ class QuestionsScreen(WizardScreen):
         self._help_for: QuestionField | None = None
         self._strategy: QuestionsMode | None = None
         self._typed_ahead: list[events.Key] | None = []
+        self.handle: Any = None
+        """The session handle this screen was built for (reused only for the same one)."""
+        self.status: str | None = None
+        self._revision_seen = -1
+        self._going_to: Position | None = None
+        self._resumed = False
         """Keys that arrived before the first question had the focus (None: it has it)."""
 
     # --- data --------------------------------------------------------------------------
@@ -196,7 +246,53 @@ class QuestionsScreen(WizardScreen):
                     yield HelpPanel(id="help")
         yield WizardFooter()
 
+    def go_to(self, position: Position | None) -> None:
+        """Show ``position`` when this screen is shown again (a jump, or F2 / F5 back)."""
+        self._going_to = position
+
+    def on_screen_resume(self) -> None:
+        if not self._resumed:
+            self._resumed = True
+            return  # first time: on_mount shows the start position
+        self.set_timer(PREBUILD_DELAY, self._prebuild_next)
+        position, self._going_to = self._going_to, None
+        if self.app.revision != self._revision_seen:
+            # Changed elsewhere (weights, shortlist, review): re-fill the forms from the session.
+            for view in self._views.values():
+                view.loaded_for = STALE
+            self._sync_providers()
+        if self.kind.per_provider and self.provider is None:
+            return
+        provider = position.provider if position and self.kind.per_provider else None
+        if provider and provider != self.provider and provider in self.providers():
+            self._switch_provider(provider, focus_questions=False)
+        section, question = self.section_id, self.focused_question
+        if position is not None and (position.section or position.question):
+            question = position.question
+            section = position.section or self._section_of(question or "") or section
+        self.show_section(section or self.questionnaire.sections[0].id, focus=question)
+
+    def _sync_providers(self) -> None:
+        """The shortlist may have changed since the tabs were made."""
+        if not self.kind.per_provider:
+            return
+        providers = self.providers()
+        tabs = self.query_one(Tabs)
+        shown_tabs = [t.id.removeprefix("p-") for t in tabs.query(Tab) if t.id]
+        if shown_tabs == providers:
+            return
+        tabs.clear()
+        for pid in providers:
+            tabs.add_tab(Tab(self._tab_label(pid), id=f"p-{pid}"))
+        if self.provider not in providers:
+            self.provider = providers[0] if providers else None
+            self.focused_question = None
+        if self.provider is not None:
+            tabs.active = f"p-{self.provider}"
+
     def on_mount(self) -> None:
+        self.status = _status(self.app.handle)
+        self._revision_seen = self.app.revision
         if self.kind.per_provider:
             providers = self.providers()
             if self.provider not in providers:
@@ -272,7 +368,7 @@ class QuestionsScreen(WizardScreen):
         if view is None:
             view = self._build_view(section)
             self.query_one("#center", Container).mount(view, before=0)
-        elif view.loaded_for != self.provider:
+        elif view.loaded_for is STALE or view.loaded_for != self.provider:
             answers = self.answers()
             for field in view.fields:
                 field.load(answers.get(field.question.id))
@@ -308,6 +404,7 @@ class QuestionsScreen(WizardScreen):
             self._view.display = False
         view.display = True
         self._view = view
+        self._revision_seen = self.app.revision
         self.refresh_visibility()
         self.refresh_sidebar()
         self.refresh_findings(notify=False)
@@ -377,6 +474,8 @@ class QuestionsScreen(WizardScreen):
     def on_key(self, event: events.Key) -> None:
         """A key with nothing focused yet: the screen is still being built. Kept for the
         question about to get the focus, so typing ahead is neither lost nor sent elsewhere."""
+        if self.read_only or (not event.is_printable and event.key not in TYPING_KEYS):
+            return  # screen and app keys (F-keys, page keys) act at once
         if self._typed_ahead is not None and self.focused is None:
             event.stop()
             event.prevent_default()
@@ -467,6 +566,7 @@ class QuestionsScreen(WizardScreen):
         self._after_save(field)
 
     def _after_save(self, field: QuestionField) -> None:
+        self._revision_seen = self.app.revision
         field.refresh_answer(self.answers().get(field.question.id))
         self.refresh_visibility()
         self.refresh_sidebar()
