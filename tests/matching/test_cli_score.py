@@ -68,6 +68,14 @@ def test_json_contract(write_answers: Callable[[str], Path]) -> None:
     assert flags[("coinbase-prime", "dd.wallet_model", "stale_evidence")] == "medium"
     assert data["robustness"]["recommendation"] == "anchorage-digital"
     assert data["robustness"]["verdict"] in ("stable", "sensitive")
+    # the decision rules (DECISIONS.md): tiers, status, conditions, mandate breaches
+    assert {row["tier"] for row in data["eligible"]} <= {"meets", "conditional"}
+    anchorage = next(row for row in data["eligible"] if row["provider"] == "anchorage-digital")
+    assert anchorage["unconfirmed"] == ["slashing losses borne by the provider"]
+    assert anchorage["tier"] == "conditional"
+    assert data["recommendation_status"] == "provisional"
+    assert data["conditions"] and all(isinstance(c, str) for c in data["conditions"])
+    assert all(isinstance(f["breaches_mandate"], bool) for f in data["red_flags"])
 
 
 def test_identical_input_gives_identical_output(write_answers: Callable[[str], Path]) -> None:
@@ -94,6 +102,10 @@ def test_readable_report(write_answers: Callable[[str], Path]) -> None:
     ):
         assert heading in out
     assert "Recommended: Anchorage Digital Bank" in out
+    assert "Status: provisional" in out
+    assert "Conditions before the recommendation is supported" in out
+    assert "1. Anchorage Digital Bank: Confirm with the provider: that it bears slashing" in out
+    assert "conditional" in out  # the tier column
     assert "Hex Trust" in out and "does not serve US" in out
     assert "critical" in out and "Commingled wallets" in out
     assert "\x1b[" not in out  # no colour codes when piped

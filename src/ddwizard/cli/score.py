@@ -1,4 +1,4 @@
-"""``ddwizard score``: eligibility, ranking, explanations, red flags and open items.
+"""``ddwizard score``: tiers, ranking, the recommendation's status and conditions, red flags.
 
 ``--json`` prints exactly ``Evaluation.to_json()`` and nothing else on stdout; without it a
 readable report is drawn with rich tables. Both are deterministic: identical input gives
@@ -13,10 +13,11 @@ import io
 import json
 import sys
 from collections import Counter
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from ddwizard.cli.context import workspace
 from ddwizard.core.questionnaire import CRITERIA, CRITERION_LABELS, Severity
+from ddwizard.core.results import TIER_LABELS, RecommendationStatus, Topic
 
 if TYPE_CHECKING:
     from ddwizard.core.provider import ProviderCatalog
@@ -24,6 +25,13 @@ if TYPE_CHECKING:
 
 REPORT_WIDTH = 120
 SEVERITY_ORDER = (Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW)
+STATUS_LABELS = {
+    RecommendationStatus.SUPPORTED: "supported (approval can be requested)",
+    RecommendationStatus.PROVISIONAL: (
+        "provisional (a ranking, not an approval: the conditions below must be met first)"
+    ),
+    RecommendationStatus.NONE: "no recommendation",
+}
 
 
 def run_score(args: argparse.Namespace) -> int:
@@ -41,13 +49,193 @@ def run_score(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Report:
+    """The readable report, one method per section; all data text is plain ``Text``."""
+
+    def __init__(self, evaluation: Evaluation, catalog: ProviderCatalog, console: Any) -> None:
+        from rich.table import Table
+        from rich.text import Text
+
+        self.ev = evaluation
+        self.catalog = catalog
+        self.console = console
+        self.Table = Table
+        self.Text = Text
+
+    def name(self, pid: str | None) -> str:
+        if pid is None:
+            return "-"
+        provider = self.catalog.get(pid)
+        return provider.name if provider else pid
+
+    def line(self, text: str, style: str | None = None) -> None:
+        self.console.print(self.Text(text, style=style or ""))
+
+    def heading(self, text: str) -> None:
+        self.console.print()
+        self.line(text, "bold")
+
+    def header(self, title: str | None) -> None:
+        self.line(f"Custody review: {title}" if title else "Custody review", "bold")
+        weights = ", ".join(f"{CRITERION_LABELS[c]} {self.ev.weights[c]}" for c in CRITERIA)
+        self.line(f"Weights: {weights}")
+
+    def recommendation(self) -> None:
+        ev = self.ev
+        self.heading("Recommendation")
+        self.line(f"Status: {STATUS_LABELS[ev.recommendation_status]}")
+        self.line(f"Recommended: {self.name(ev.recommendation)}")
+        self.line(ev.recommendation_reason)
+        if ev.alternates:
+            self.line("Alternates: " + ", ".join(self.name(p) for p in ev.alternates))
+        if ev.shortlist:
+            self.line("Shortlist: " + ", ".join(self.name(p) for p in ev.shortlist))
+        for pid, p in ev.diligence_progress.items():
+            self.line(
+                f"Diligence for {self.name(pid)}: {p.answered} of {p.asked} questions answered, "
+                f"{p.documentary} on current documentary evidence"
+            )
+        if ev.conditions:
+            self.heading("Conditions before the recommendation is supported")
+            for i, condition in enumerate(ev.conditions, 1):
+                self.line(f"{i}. {condition.text}")
+        if ev.not_profiled:
+            self.heading("To consider, not profiled (never recommended)")
+            for pid in ev.not_profiled:
+                self.line(f"- {self.name(pid)}: its profile confirms none of the hard requirements")
+
+    def ranking(self) -> None:
+        ev = self.ev
+        self.heading("Ranking of eligible providers (by tier, then score)")
+        if not ev.eligible:
+            self.line("No provider is eligible.")
+            return
+        table = self.Table(show_lines=False)
+        table.add_column("#", justify="right")
+        table.add_column("Provider")
+        table.add_column("Tier")
+        table.add_column("Total", justify="right")
+        for c in CRITERIA:
+            table.add_column(CRITERION_LABELS[c], justify="right")
+        table.add_column("Blocked by")
+        for r in ev.eligible:
+            tier = TIER_LABELS[r.tier] + ("" if r.profiled else ", not profiled")
+            table.add_row(
+                str(r.rank),
+                self.Text(self.name(r.provider_id)),
+                tier,
+                f"{r.total:.1f}",
+                *(f"{r.criterion(c).score:.0f}" for c in CRITERIA),
+                self.Text(", ".join(f.question_id for f in r.blocked_by)),
+            )
+        self.console.print(table)
+        for r in ev.eligible:
+            self.line(f"{r.rank}. {r.explanation}")
+            for u in r.unconfirmed:
+                self.line(f"   to confirm: {u.label}: {u.to_confirm}")
+
+    def excluded(self) -> None:
+        self.heading("Excluded (a hard requirement breached)")
+        if not self.ev.excluded:
+            self.line("None: no provider breaches a hard requirement.")
+            return
+        table = self.Table()
+        table.add_column("Provider")
+        table.add_column("Why")
+        for e in self.ev.excluded:
+            table.add_row(self.Text(self.name(e.provider_id)), self.Text("\n".join(e.reasons)))
+        self.console.print(table)
+
+    def red_flags(self) -> None:
+        self.heading("Red flags")
+        if not self.ev.red_flags:
+            answered = sum(p.answered for p in self.ev.diligence_progress.values())
+            asked = sum(p.asked for p in self.ev.diligence_progress.values())
+            self.line(
+                f"None raised by the diligence answers ({answered} of {asked} questions "
+                "answered for the shortlist)."
+            )
+            return
+        table = self.Table()
+        table.add_column("Severity")
+        table.add_column("Provider")
+        table.add_column("Question")
+        table.add_column("Finding")
+        for severity in SEVERITY_ORDER:
+            for f in self.ev.red_flags:
+                if f.severity == severity:
+                    label = severity.value + (", breaches mandate" if f.breaches_mandate else "")
+                    table.add_row(
+                        label,
+                        self.Text(self.name(f.provider_id)),
+                        f.question_id,
+                        self.Text(f.message),
+                    )
+        self.console.print(table)
+
+    def open_items(self) -> None:
+        ev = self.ev
+        self.heading("Open items")
+        if not ev.open_items:
+            self.line("None.")
+        unanswered: Counter[str] = Counter()
+        for o in ev.open_items:
+            if o.topic == Topic.DILIGENCE_UNANSWERED and o.provider_id is not None:
+                unanswered[o.provider_id] += 1
+                continue
+            who = self.name(o.provider_id) if o.provider_id else "Mandate"
+            self.line(f"- {who}: {o.message}")
+        for pid, count in unanswered.items():
+            self.line(f"- {self.name(pid)}: {count} diligence question(s) not answered yet")
+        if ev.confirmed_items:
+            self.heading("Closed by the diligence answers")
+            for item in ev.confirmed_items:
+                self.line(f"- {self.name(item.provider_id)}: {item.message}")
+
+    def warnings(self) -> None:
+        self.heading("Mandate warnings")
+        if not self.ev.warnings:
+            self.line("None.")
+        for w in self.ev.warnings:
+            text = f"- [{w.severity.value}] {w.message}"
+            self.line(text + (f" {w.mitigation}" if w.mitigation else ""))
+
+    def robustness(self) -> None:
+        robust = self.ev.robustness
+        self.heading("Robustness")
+        self.line(robust.summary)
+        if not robust.sensitivities:
+            return
+        table = self.Table()
+        table.add_column("Criterion")
+        table.add_column("Weight", justify="right")
+        table.add_column("Same recommendation from", justify="right")
+        table.add_column("to", justify="right")
+        table.add_column("Below, first is")
+        table.add_column("Above, first is")
+        for s in robust.sensitivities:
+            table.add_row(
+                CRITERION_LABELS[s.criterion],
+                str(s.weight),
+                f"{s.lowest:.1f}",
+                f"{s.highest:.1f}",
+                self.Text(self.name(s.taker_below) if s.taker_below else "-"),
+                self.Text(self.name(s.taker_above) if s.taker_above else "-"),
+            )
+        self.console.print(table)
+
+    def ignored(self) -> None:
+        if self.ev.answers_ignored:
+            self.heading("Answers ignored")
+            for note in self.ev.answers_ignored:
+                self.line(f"- {note}")
+
+
 def render_report(
     evaluation: Evaluation, catalog: ProviderCatalog, title: str | None, out: TextIO
 ) -> None:
     """Draw the human-readable score report with rich (imported here, never in the core)."""
     from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
 
     interactive = out.isatty()
     buffer = io.StringIO()
@@ -60,132 +248,15 @@ def render_report(
         force_terminal=interactive or None,
         no_color=not interactive,
     )
-
-    def name(pid: str | None) -> str:
-        if pid is None:
-            return "-"
-        provider = catalog.get(pid)
-        return provider.name if provider else pid
-
-    def heading(text: str) -> None:
-        console.print()
-        console.print(Text(text, style="bold"))
-
-    console.print(Text(f"Custody review: {title}" if title else "Custody review", style="bold"))
-    weights = ", ".join(f"{CRITERION_LABELS[c]} {evaluation.weights[c]}" for c in CRITERIA)
-    console.print(Text(f"Weights: {weights}"))
-
-    heading("Recommendation")
-    console.print(Text(f"Recommended: {name(evaluation.recommendation)}"))
-    console.print(Text(evaluation.recommendation_reason))
-    if evaluation.alternates:
-        console.print(Text("Alternates: " + ", ".join(name(p) for p in evaluation.alternates)))
-    if evaluation.shortlist:
-        console.print(Text("Shortlist: " + ", ".join(name(p) for p in evaluation.shortlist)))
-
-    heading("Ranking of eligible providers")
-    if evaluation.eligible:
-        table = Table(show_lines=False)
-        table.add_column("#", justify="right")
-        table.add_column("Provider")
-        table.add_column("Total", justify="right")
-        for c in CRITERIA:
-            table.add_column(CRITERION_LABELS[c], justify="right")
-        table.add_column("Blocked by")
-        for r in evaluation.eligible:
-            table.add_row(
-                str(r.rank),
-                Text(name(r.provider_id)),
-                f"{r.total:.1f}",
-                *(f"{r.criterion(c).score:.0f}" for c in CRITERIA),
-                Text(", ".join(f.question_id for f in r.blocked_by)),
-            )
-        console.print(table)
-        for r in evaluation.eligible:
-            console.print(Text(f"{r.rank}. {r.explanation}"))
-    else:
-        console.print(Text("No provider is eligible."))
-
-    heading("Excluded")
-    if evaluation.excluded:
-        table = Table()
-        table.add_column("Provider")
-        table.add_column("Why")
-        for e in evaluation.excluded:
-            table.add_row(Text(name(e.provider_id)), Text("\n".join(e.reasons)))
-        console.print(table)
-    else:
-        console.print(Text("None: every provider meets the hard requirements."))
-
-    heading("Red flags")
-    if evaluation.red_flags:
-        table = Table()
-        table.add_column("Severity")
-        table.add_column("Provider")
-        table.add_column("Question")
-        table.add_column("Finding")
-        for severity in SEVERITY_ORDER:
-            for f in evaluation.red_flags:
-                if f.severity == severity:
-                    table.add_row(
-                        severity.value, Text(name(f.provider_id)), f.question_id, Text(f.message)
-                    )
-        console.print(table)
-    else:
-        console.print(Text("None found in the diligence answers."))
-
-    heading("Open items")
-    if evaluation.open_items:
-        unanswered: Counter[str] = Counter()
-        for o in evaluation.open_items:
-            if o.topic == "diligence unanswered" and o.provider_id is not None:
-                unanswered[o.provider_id] += 1
-                continue
-            who = name(o.provider_id) if o.provider_id else "Mandate"
-            console.print(Text(f"- {who}: {o.message}"))
-        for pid, count in unanswered.items():
-            console.print(Text(f"- {name(pid)}: {count} diligence question(s) not answered yet"))
-    else:
-        console.print(Text("None."))
-    if evaluation.confirmed_items:
-        heading("Closed by the diligence answers")
-        for item in evaluation.confirmed_items:
-            console.print(Text(f"- {name(item.provider_id)}: {item.message}"))
-
-    heading("Mandate warnings")
-    if evaluation.warnings:
-        for w in evaluation.warnings:
-            line = f"- [{w.severity.value}] {w.message}"
-            if w.mitigation:
-                line += f" {w.mitigation}"
-            console.print(Text(line))
-    else:
-        console.print(Text("None."))
-
-    heading("Robustness")
-    console.print(Text(evaluation.robustness.summary))
-    if evaluation.robustness.sensitivities:
-        table = Table()
-        table.add_column("Criterion")
-        table.add_column("Weight", justify="right")
-        table.add_column("Same recommendation from", justify="right")
-        table.add_column("to", justify="right")
-        table.add_column("Below, first is")
-        table.add_column("Above, first is")
-        for s in evaluation.robustness.sensitivities:
-            table.add_row(
-                CRITERION_LABELS[s.criterion],
-                str(s.weight),
-                f"{s.lowest:.1f}",
-                f"{s.highest:.1f}",
-                Text(name(s.taker_below) if s.taker_below else "-"),
-                Text(name(s.taker_above) if s.taker_above else "-"),
-            )
-        console.print(table)
-
-    if evaluation.answers_ignored:
-        heading("Answers ignored")
-        for note in evaluation.answers_ignored:
-            console.print(Text(f"- {note}"))
+    report = _Report(evaluation, catalog, console)
+    report.header(title)
+    report.recommendation()
+    report.ranking()
+    report.excluded()
+    report.red_flags()
+    report.open_items()
+    report.warnings()
+    report.robustness()
+    report.ignored()
     if not interactive:  # plain text: no trailing blanks from wrapping, same bytes every run
         out.write("\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n")

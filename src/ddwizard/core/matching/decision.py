@@ -127,7 +127,7 @@ def status(
     conditions = [
         Condition(
             ConditionKind.UNCONFIRMED_REQUIREMENT,
-            f"Confirm for {name} the hard requirement “{u.label}”: {u.to_confirm}",
+            f"{name}: {u.to_confirm} (hard requirement “{u.label}” not yet confirmed)",
             recommendation,
         )
         for u in entry.unconfirmed

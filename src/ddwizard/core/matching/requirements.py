@@ -466,7 +466,7 @@ REQUIREMENTS: tuple[Requirement, ...] = (
         lambda m: m.staking and m.slashing_borne_by_provider,
         _const("slashing losses borne by the provider"),
         _slashing,
-        _confirm("that it bears slashing losses (dd.slashing_treatment)"),
+        _confirm("that it bears slashing losses on staked assets"),
         _slashing_judge,
     ),
     Requirement(
@@ -552,7 +552,7 @@ REQUIREMENTS: tuple[Requirement, ...] = (
             else "client assets segregated (omnibus of clients only accepted)"
         ),
         _segregation,
-        _confirm("how client assets are segregated on-chain (dd.wallet_model)"),
+        _confirm("how client assets are segregated on-chain"),
         _segregation_judge,
         Severity.CRITICAL,
     ),
