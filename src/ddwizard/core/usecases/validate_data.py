@@ -54,6 +54,15 @@ def validate_data(
             checked.append(f"providers: {folders.providers} ({len(catalog)} profiles)")
         except DataError as exc:
             problems += exc.problems
+        from ddwizard.core.matching.rubric import load_rubric, rubric_path
+
+        rubric_file = rubric_path(folders.providers)
+        if rubric_file.exists():
+            try:
+                rubric = load_rubric(rubric_file)
+                checked.append(f"scoring rubric: {rubric_file} (version {rubric.version})")
+            except DataError as exc:
+                problems += exc.problems
     if templates is not None:
         from ddwizard.core.report.render import check_templates
 
