@@ -8,7 +8,6 @@ name (no forked reviews).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -97,6 +96,7 @@ def create_review(
     it. A name that looks like a session id is refused: it would be found as an id later.
     """
     from ddwizard.core.sessions.session import is_session_id
+    from ddwizard.core.sessions.store import SessionExists
 
     ref = name.strip()
     at_path = _is_path(ref)
@@ -105,53 +105,22 @@ def create_review(
             f"'{ref}' looks like a session id, not a name; no session has this id in "
             f"{workspace.store.root} (see 'ddwizard sessions')"
         )
-    if at_path:
-        if Path(ref).expanduser().exists():
-            raise ReviewExists(f"{ref} already exists; open it without --new")
-    elif unique:
-        _refuse_fork(workspace, ref)
+    if at_path and Path(ref).expanduser().exists():
+        raise ReviewExists(f"{ref} already exists; open it without --new")
     preparer = preparer or workspace.actor
-    return workspace.store.create(
-        Path(ref).stem if at_path else ref,
-        workspace.qset,
-        workspace.catalog,
-        preparer=preparer,
-        actor=actor or preparer,
-        title=title,
-        path=Path(ref) if at_path else None,
-    )
-
-
-def _refuse_fork(workspace: Workspace, name: str) -> None:
-    wanted = " ".join(name.split()).casefold()
-    for summary in workspace.store.list(None):
-        if summary.error:
-            guessed = _name_in_unreadable(summary.path)
-            if guessed is not None and guessed.casefold() == wanted:
-                raise ReviewExists(
-                    f"{summary.path} looks like the review '{guessed}' but cannot be opened "
-                    f"({summary.error}); not starting a second review with the same name"
-                )
-            continue
-        labels = {summary.name.casefold()} | (
-            {summary.title.casefold()} if summary.title else set()
-        )
-        if wanted in labels:
-            raise ReviewExists(
-                f"a review named '{summary.label}' already exists (session {summary.id}); "
-                "open it by name without --new, or choose another name"
-            )
-
-
-def _name_in_unreadable(path: Path) -> str | None:
-    """The ``name`` a session file states, read loosely (the file may be damaged or newer)."""
     try:
-        data = json.loads(path.read_bytes().decode("utf-8-sig"))
-    except (OSError, ValueError, RecursionError):
-        return None
-    if isinstance(data, dict) and isinstance(data.get("name"), str):
-        return " ".join(str(data["name"]).split())
-    return None
+        return workspace.store.create(
+            Path(ref).stem if at_path else ref,
+            workspace.qset,
+            workspace.catalog,
+            preparer=preparer,
+            actor=actor or preparer,
+            title=title,
+            path=Path(ref) if at_path else None,
+            unique_name=unique and not at_path,  # checked and created under the folder lock
+        )
+    except SessionExists as exists:
+        raise ReviewExists(str(exists)) from None
 
 
 def list_reviews(workspace: Workspace, *, with_progress: bool = True) -> list[SessionSummary]:
