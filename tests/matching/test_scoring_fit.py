@@ -74,6 +74,22 @@ CASES = [
         "bank",
         None,
     ),
+    (
+        {"reg.brand_preference": "traditional_finance"},
+        {"top": {"kind": "crypto_native"}},
+        "security",
+        -5,
+        "traditional financial institution",
+        None,
+    ),
+    (
+        {"reg.brand_preference": "crypto_native"},
+        {"top": {"kind": "crypto_native"}},
+        "security",
+        0,
+        None,
+        None,
+    ),
     ({"reg.etf_servicing": "yes"}, {"top": {"etf_experience": "no"}}, "support", -10, "ETF", None),
     (
         {"assets.governance": "yes"},

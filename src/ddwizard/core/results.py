@@ -111,6 +111,7 @@ class Topic(StrEnum):
     ALWAYS_ON = "24/7 support"
     WHITE_GLOVE = "account team"
     ETF_SERVICING = "ETF servicing"
+    BRAND = "kind of institution"
     DILIGENCE_UNANSWERED = "diligence unanswered"
     DILIGENCE_UNKNOWN = "diligence unknown"
     DILIGENCE_UNVERIFIED = "diligence unverified"

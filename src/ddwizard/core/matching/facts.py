@@ -93,7 +93,7 @@ def _row(
 R = RequirementId
 FACTS: Mapping[FactId, ProviderFact] = dict(
     (
-        _row(FactId.KIND, "the kind of institution"),
+        _row(FactId.KIND, "the kind of institution", "security"),
         _row(FactId.STANDING, "its regulatory standing", None, R.MIN_STANDING),
         _row(
             FactId.QUALIFIED_CUSTODIAN,

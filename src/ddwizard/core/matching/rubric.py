@@ -44,6 +44,7 @@ class Need(StrEnum):
     ALWAYS_ON = "always_on"
     WHITE_GLOVE = "white_glove"
     ETF_SERVICING = "etf_servicing"
+    BRAND = "brand"
 
 
 class Fit(BaseModel):
@@ -93,8 +94,8 @@ class RubricItem(BaseModel):
             return self.points
         if self.stated is not None:
             return self.stated
-        if self.values:
-            return max(self.values.values())
+        if self.values is not None:
+            return max(self.values.values(), default=0)
         return sum((self.each or {}).values())
 
 

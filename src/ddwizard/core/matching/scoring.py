@@ -32,6 +32,10 @@ from ddwizard.core.results import CriterionScore, OpenItem, Topic
 
 SECURITY = CRITERIA.index("security")
 KEY_TECH_LABELS: Mapping[str, str] = {"hsm": "HSM", "mpc": "MPC", "multisig": "multisig"}
+BRAND_KINDS: Mapping[str, tuple[str, ...]] = {
+    "traditional_finance": ("traditional_finance", "bank"),
+    "crypto_native": ("crypto_native",),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +146,16 @@ NEEDS: Mapping[Need, NeedSpec] = {
         "support.white_glove",
         lambda m: "a named account team (white-glove service)",
     ),
+    Need.BRAND: NeedSpec(
+        lambda m: m.brand is not None,
+        Topic.BRAND,
+        "reg.brand_preference",
+        lambda m: (
+            "a traditional financial institution"
+            if m.brand == "traditional_finance"
+            else "a crypto-native firm"
+        ),
+    ),
     Need.ETF_SERVICING: NeedSpec(
         lambda m: m.etf_servicing,
         Topic.ETF_SERVICING,
@@ -242,7 +256,13 @@ def _fit(
             confirm(provider, spec.topic, spec.wants(mandate), spec.question_id, as_of(provider))
         )
         return None
-    absent = fact == "no" if need != Need.NETWORK_FEES_AT_COST else fact != "pass_through"
+    if need == Need.BRAND:
+        wanted_kinds = BRAND_KINDS.get(mandate.brand or "", ())
+        absent = fact not in wanted_kinds
+    elif need == Need.NETWORK_FEES_AT_COST:
+        absent = fact != "pass_through"
+    else:
+        absent = fact == "no"
     if not absent:
         return None
     return item.fit.absent, f"your mandate wants {spec.wants(mandate)}; {STATED_ABSENT}"
