@@ -277,3 +277,51 @@ def test_workspace_loads_lazily(sessions_dir: Path) -> None:
     workspace.preload()
     assert workspace.loaded
     assert workspace.store.root == sessions_dir
+
+
+def test_final_needs_a_second_person_and_reopening_a_reason(
+    cli: Callable[..., Run], answers: Path, sessions_dir: Path
+) -> None:
+    path = _saved_review(cli, answers, sessions_dir)  # prepared by A. Officer; provisional
+    refused = cli("status", "Kestrel review", "final")
+    assert refused.code == 1
+    assert "cannot be final" in refused.err and "--reviewer NAME --rationale TEXT" in refused.err
+    same = cli("status", "Kestrel review", "final", "--reviewer", "a. officer", "--rationale", "ok")
+    assert same.code == 1 and "is the preparer" in same.err
+    bare = cli("status", "Kestrel review", "final", "--reviewer", "B. Checker")
+    assert bare.code == 1 and "rationale" in bare.err
+    assert json.loads(path.read_bytes())["status"] == "in_progress"
+    signed = cli(
+        "status",
+        "Kestrel review",
+        "final",
+        "--reviewer",
+        "B. Checker",
+        "--rationale",
+        "Committee accepts the open conditions",
+    )
+    assert signed.code == 0, signed.err
+    assert "signed off by override" in signed.out
+    event = json.loads(path.read_bytes())["audit"][-1]
+    assert event["new"] == "final"
+    assert "B. Checker" in json.dumps(event) and "Committee accepts" in json.dumps(event)
+    reopen = cli("status", "Kestrel review", "in_progress")
+    assert reopen.code == 1 and "reason" in reopen.err
+    assert cli("status", "Kestrel review", "in_progress", "--reason", "new facts").code == 0
+    misplaced = cli("status", "Kestrel review", "ready_for_review", "--reviewer", "B. Checker")
+    assert misplaced.code == 1 and "signing a review off as final" in misplaced.err
+
+
+def test_a_session_that_fails_verification_cannot_be_final(
+    cli: Callable[..., Run], answers: Path, sessions_dir: Path
+) -> None:
+    path = _saved_review(cli, answers, sessions_dir)
+    data = json.loads(path.read_bytes())
+    data["preparer"] = "Someone Else"  # edited by hand, outside the trail
+    path.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    before = path.read_bytes()
+    signed = ("--reviewer", "B. Checker", "--rationale", "looks fine")
+    result = cli("status", "Kestrel review", "final", *signed)
+    assert result.code == 1
+    assert "does not verify" in result.err
+    assert path.read_bytes() == before

@@ -156,7 +156,10 @@ def test_status_command_and_reopen(
 ) -> None:
     assert cli("answer", "acme", "--answers", str(answers_path), "--new").code == 0
     assert "in_progress -> ready_for_review" in cli("status", "acme", "ready_for_review").out
-    assert cli("status", "acme", "final").code == 0
+    refused = cli("status", "acme", "final")  # provisional: final needs a second person
+    assert refused.code == 1 and "--reviewer" in refused.err
+    signed = ("--reviewer", "B. Checker", "--rationale", "committee accepts the conditions")
+    assert cli("status", "acme", "final", *signed).code == 0
     result = cli("answer", "acme", "--answers", str(answers_path))
     assert result.code == 1
     assert "final and read-only" in result.err

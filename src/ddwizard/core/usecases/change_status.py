@@ -9,12 +9,13 @@ Every change, override or reopening goes to the audit trail through the session 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, cast
 
 from ddwizard.core.errors import DataError
 from ddwizard.core.usecases.verify_review import require_integrity
 
 if TYPE_CHECKING:
+    from ddwizard.core.sessions.session import SessionStatus
     from ddwizard.core.sessions.store import SessionHandle
     from ddwizard.core.workspace import Workspace
 
@@ -52,7 +53,6 @@ def change_status(
             workspace,
             handle,
             status,
-            actor=actor,
             reason=reason,
             reviewer=reviewer,
             rationale=rationale,
@@ -64,12 +64,11 @@ def change_status_of_handle(
     handle: SessionHandle,
     status: str,
     *,
-    actor: str | None = None,
     reason: str | None = None,
     reviewer: str | None = None,
     rationale: str | None = None,
 ) -> StatusChanged:
-    """The same on a review the caller holds open (the TUI)."""
+    """The same on a review the caller holds open (the TUI); the handle's actor is recorded."""
     if status not in STATUSES:
         raise DataError.single(
             f"unknown status '{status}' (choose {', '.join(STATUSES)})", field="status"
@@ -88,11 +87,12 @@ def change_status_of_handle(
         raise DataError.single(
             "--reviewer and --rationale are for signing a review off as final", field="status"
         )
-    extra: dict[str, Any] = {}  # the handle records its own actor
-    if override:
-        extra["reviewer"] = reviewer
-        extra["rationale"] = rationale
-    handle.set_status(status, reason=_text(reason), **extra)  # type: ignore[arg-type]
+    handle.set_status(
+        cast("SessionStatus", status),
+        reason=_text(reason),
+        reviewer=reviewer,
+        rationale=rationale,
+    )
     return StatusChanged(session.id, old, str(handle.session.status), override)
 
 
@@ -108,12 +108,8 @@ def _check_signoff(
     rationale: str | None,
 ) -> bool:
     """Whether final is an override; raises when the sign-off rules refuse it."""
+    from ddwizard.core.signoff import check_final
     from ddwizard.core.usecases.evaluate_review import evaluate_sheet
-
-    try:
-        from ddwizard.core.signoff import check_final
-    except ImportError:  # pragma: no cover - until core/signoff.py lands
-        return False
 
     session = handle.session
     evaluation = evaluate_sheet(workspace, session.sheet())
@@ -121,11 +117,11 @@ def _check_signoff(
         evaluation, preparer=session.preparer, reviewer=reviewer, rationale=rationale
     )
     if not check.allowed:
-        reasons = "; ".join(check.reasons) or "the sign-off rules refuse it"
+        reasons = "".join(f"\n  - {reason}" for reason in check.reasons)
         raise DataError.single(
-            f"session {session.id} cannot be final: {reasons}. A second person may sign it off "
-            "anyway with --reviewer NAME --rationale TEXT (the reviewer must not be the "
-            "preparer; both are recorded in the audit trail and the memo)",
+            f"session {session.id} cannot be final:{reasons}\n"
+            "A second person may sign it off anyway with --reviewer NAME --rationale TEXT (the "
+            "reviewer must not be the preparer; both go to the audit trail and the memo).",
             field="status",
         )
     return bool(check.override)
