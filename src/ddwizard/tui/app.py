@@ -498,7 +498,8 @@ class DdwizardApp(App[None]):
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         from ddwizard.tui.screens.help import action_available
 
-        yield from super().get_system_commands(screen)
+        # Textual's own "Keys" (its key panel) would stand beside ours: one "Keys" entry.
+        yield from (c for c in super().get_system_commands(screen) if c.title != "Keys")
         if self.handle is not None:
             for entry in SCREENS.values():
                 yield SystemCommand(

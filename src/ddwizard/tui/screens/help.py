@@ -14,10 +14,12 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 GENERAL_KEYS = [
-    ("tab / shift+tab", "next / previous field (question, note, evidence)"),
-    ("enter", "accept the typed answer and move on; open a list; choose"),
-    ("space", "tick a choice in a list; toggle a radio button"),
-    ("ctrl+p", "command palette: every action by name"),
+    ("tab / shift+tab", "next / previous field (question, evidence, note)"),
+    ("enter", "accept the typed answer and move on; open a list; never answers for you"),
+    ("y / n / u", "answer yes / no / unknown (on a yes-no question)"),
+    ("← → then space", "point at an option, then choose it (enter also chooses it)"),
+    ("space", "tick or untick the highlighted choice of a list (● chosen, ✓ ticked)"),
+    ("ctrl+p", "command palette: every action by name; type a question to jump to it"),
     ("ctrl+q", "quit (everything is already saved)"),
 ]
 
