@@ -156,8 +156,14 @@ def test_excluded_never_ranked_and_totals_bounded(qset: QuestionnaireSet, catalo
         assert sorted(ranked + excluded) == sorted(catalog.ids)
         assert all(e.reasons for e in evaluation.excluded)
         for r in evaluation.eligible:
-            assert 0 <= r.total <= 100
-            assert all(0 <= c.score <= 100 for c in r.criteria)
+            # nothing is clipped (DECISIONS.md §5): a score is the sum of its explained points,
+            # never above 100 (the rubric adds up to 100; fit adjustments only take away)
+            assert r.total <= 100
+            for c in r.criteria:
+                assert c.score <= 100
+                assert c.score == sum(int(reason.split(" ", 1)[0]) for reason in c.reasons)
+        tiers = [(r.tier.order, not r.profiled) for r in evaluation.eligible]
+        assert tiers == sorted(tiers)  # tier first, then score
         if evaluation.recommendation is not None:
             assert evaluation.recommendation in ranked
             recommended = evaluation.ranked(evaluation.recommendation)

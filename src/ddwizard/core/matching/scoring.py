@@ -5,7 +5,9 @@ Each criterion's score is the sum of the points its stated facts earn under the 
 unknown fact earns nothing, which the reasons say. A fit adjustment (negative, under the
 criterion of its fact) applies when the mandate asks for a fact the profile states is absent;
 a fact the mandate asks for that the profile leaves unknown becomes an open item. Hard
-requirements act through the tiers (``eligibility``), never here. Nothing is clipped. The
+requirements act through the tiers (``eligibility``), never here. Nothing is clipped: a
+criterion can fall below 0 when the mandate's fit adjustments take away more than the stated
+facts earned, and its reasons say each step. The
 profile's 0-5 analyst rating is kept beside the score for reading, never added to it.
 
 The weighted total is ``sum(weight_c * score_c) / sum(weights)``, so multiplying every weight
