@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -56,12 +57,12 @@ def test_events_are_chained_and_complete(session_path: Path) -> None:
         ["us", "eu"],
     )
     assert changed.actor == "A. Officer"
-    assert changed.at.utcoffset() is not None and changed.at.utcoffset().total_seconds() == 0
+    assert changed.at.utcoffset() == timedelta(0)
     assert changed.hash == event_hash(changed.prev_hash, event_body(changed))
     assert events[4].new == {"value": "none", "evidence": "public_source"}
 
 
-def tamper(path: Path, edit: Callable[[list[dict[str, Any]]], None]) -> None:
+def tamper(path: Path, edit: Callable[[list[dict[str, Any]]], object]) -> None:
     data = json.loads(path.read_bytes())
     edit(data["audit"])
     path.write_text(json.dumps(data, indent=2), encoding="utf-8")
