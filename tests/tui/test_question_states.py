@@ -148,3 +148,28 @@ async def test_the_palette_jumps_to_a_question_by_its_text_and_lists_keys_once(
         assert isinstance(screen, QuestionsScreen)
         assert screen.focused_question == "reg.qualified_custodian"
         assert app.focused is field(app, "reg.qualified_custodian").value_widget
+
+
+def test_an_event_date_is_a_fact_not_stale_evidence(services: Services) -> None:
+    """The diligence questionnaire marks event questions (date_kind: event); the rules read it."""
+    from datetime import date
+
+    from ddwizard.core.matching import evaluate
+
+    handle = services.store.create("Events", services.qset, services.catalog)
+    for qid, value in MANDATE.items():
+        handle.set_answer(qid, value)
+    handle.set_shortlist(["bitgo"])
+    old = date(2023, 3, 1)
+    handle.set_diligence(
+        "bitgo", "dd.enforcement_actions", "yes", evidence="seen_doc", document_date=old
+    )
+    handle.set_diligence("bitgo", "dd.soc2_type2", "yes", evidence="seen_doc", document_date=old)
+    assert services.qset.question("dd.enforcement_actions").date_kind == "event"
+    evaluation = evaluate(
+        services.qset, services.catalog, handle.session.sheet(), today=date(2026, 11, 30)
+    )
+    stale = {
+        f.question_id for f in evaluation.findings_for("bitgo") if f.source == "stale_evidence"
+    }
+    assert stale == {"dd.soc2_type2"}

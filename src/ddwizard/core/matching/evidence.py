@@ -28,11 +28,17 @@ class Strength(StrEnum):
     NONE = "none"
 
 
-def strength(answer: Answer, settings: Settings, today: date) -> Strength:
+def strength(
+    answer: Answer, settings: Settings, today: date, question: Question | None = None
+) -> Strength:
+    """How strongly ``answer`` is documented. The date of an event question
+    (``question.date_kind == "event"``: an enforcement order of 2023) dates a fact that stays
+    true, so it never makes the evidence stale."""
     if answer.evidence in DOCUMENTARY:
         if answer.document_date is None:
             return Strength.UNDATED
-        if settings.is_stale(answer.document_date, today):
+        event = question is not None and question.date_kind == "event"
+        if not event and settings.is_stale(answer.document_date, today):
             return Strength.STALE
         return Strength.DOCUMENTARY
     if answer.evidence == "provider_claim":

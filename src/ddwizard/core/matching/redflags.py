@@ -261,7 +261,7 @@ def provider_diligence(
             if (
                 answer is None
                 or answer.value != "yes"
-                or strength(answer, settings, today) != Strength.DOCUMENTARY
+                or strength(answer, settings, today, question) != Strength.DOCUMENTARY
             ):
                 gaps.append(
                     Condition(
@@ -274,7 +274,7 @@ def provider_diligence(
                 )
             if answer is not None:
                 answered += 1
-                documentary += strength(answer, settings, today) == Strength.DOCUMENTARY
+                documentary += strength(answer, settings, today, question) == Strength.DOCUMENTARY
             elif shortlisted:
                 items.append(
                     _item(
@@ -310,7 +310,7 @@ def provider_diligence(
                 )
             continue
         answered += 1
-        level = strength(answer, settings, today)
+        level = strength(answer, settings, today, question)
         documentary += level == Strength.DOCUMENTARY
         if answer.value == "unknown":
             finding = _not_disclosed(ctx, question, answer)
