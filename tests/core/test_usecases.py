@@ -325,3 +325,18 @@ def test_a_session_that_fails_verification_cannot_be_final(
     assert result.code == 1
     assert "does not verify" in result.err
     assert path.read_bytes() == before
+
+
+def test_unknown_question_id_in_an_answers_file_gets_did_you_mean(
+    cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    typo = tmp_path / "typo.yaml"
+    typo.write_text("answers:\n  client.regionz: [us]\n", encoding="utf-8")
+    for command in (
+        ("score", str(typo)),
+        ("answer", "Typo review", "--answers", str(typo), "--new"),
+    ):
+        result = cli(*command)
+        assert result.code == 1
+        assert "unknown question id 'client.regionz' (did you mean 'client.regions'" in result.err
+        assert f"{typo}:2" in result.err

@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 from ddwizard.core.errors import DataError
 from ddwizard.core.usecases.open_review import create_review, open_review
-from ddwizard.core.usecases.suggestions import did_you_mean
+from ddwizard.core.usecases.suggestions import did_you_mean, suggest_question_ids
 
 if TYPE_CHECKING:
+    from ddwizard.core.answers import AnswersFile
     from ddwizard.core.sessions.store import SessionHandle
     from ddwizard.core.workspace import Workspace
 
@@ -45,10 +46,8 @@ def apply_answers_file(
     create: bool = False,
 ) -> AnswersApplied:
     """Apply the answers file ``answers`` to the review ``ref`` (created when ``create``)."""
-    from ddwizard.core.answers import parse_answers_file
-
     qset = workspace.qset
-    parsed = parse_answers_file(Path(answers), qset, workspace.catalog, now=workspace.now())
+    parsed = read_answers_file(workspace, Path(answers))
     preparer = preparer or parsed.preparer
     if create:
         handle = create_review(workspace, ref, preparer=preparer, title=parsed.name, unique=True)
@@ -72,6 +71,18 @@ def apply_answers_file(
             progress=session.progress(qset),
             pending=tuple(session.needs_reconfirmation()),
         )
+
+
+def read_answers_file(workspace: Workspace, path: Path) -> AnswersFile:
+    """Parse and validate an answers file; unknown question ids get "did you mean"."""
+    from ddwizard.core.answers import parse_answers_file
+
+    try:
+        return parse_answers_file(
+            Path(path), workspace.qset, workspace.catalog, now=workspace.now()
+        )
+    except DataError as error:
+        raise suggest_question_ids(error, workspace.qset) from None
 
 
 def check_question_id(workspace: Workspace, question_id: str) -> None:

@@ -44,11 +44,9 @@ def is_answers_file(ref: str | Path) -> bool:
 def load_review(workspace: Workspace, ref: str) -> Review:
     """An answers file (``.yaml``) or a saved session (id, name or ``.json`` path), unlocked."""
     if is_answers_file(ref):
-        from ddwizard.core.answers import parse_answers_file
+        from ddwizard.core.usecases.apply_answers import read_answers_file
 
-        parsed = parse_answers_file(
-            Path(ref), workspace.qset, workspace.catalog, now=workspace.now()
-        )
+        parsed = read_answers_file(workspace, Path(ref))
         return Review(parsed.sheet, parsed.name, parsed.preparer, answers_file=parsed)
     from ddwizard.core.usecases.open_review import read_review
 

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from ddwizard.core.errors import DataError, Problem
+
+if TYPE_CHECKING:
+    from ddwizard.core.questionnaire import QuestionnaireSet
 
 
 def closest(word: str, candidates: Iterable[str], *, limit: int = 3) -> list[str]:
@@ -33,3 +41,21 @@ def did_you_mean(word: str, candidates: Iterable[str], *, limit: int = 3) -> str
     quoted = [f"'{c}'" for c in found]
     listed = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
     return f" (did you mean {listed}?)"
+
+
+_UNKNOWN_QUESTION = re.compile(r"^unknown question id '([^']*)'$")
+
+
+def suggest_question_ids(error: DataError, qset: QuestionnaireSet) -> DataError:
+    """``error`` with "did you mean" added to each unknown question id it reports."""
+    known = [q.id for qn in (qset.selection, qset.diligence) for q in qn.questions()]
+    problems: list[Problem] = []
+    changed = False
+    for problem in error.problems:
+        found = _UNKNOWN_QUESTION.match(problem.message)
+        hint = did_you_mean(found.group(1), known) if found else ""
+        if hint:
+            problem = replace(problem, message=problem.message + hint)
+            changed = True
+        problems.append(problem)
+    return DataError(problems) if changed else error

@@ -279,17 +279,22 @@ def write_memo(
 
     templates = templates_dir or workspace.templates_dir
     if is_answers_file(ref):
-        return answers_file_memo(
-            Path(ref),
-            workspace.qset,
-            workspace.catalog,
-            output,
-            fmt=fmt,
-            templates_dir=templates,
-            today=workspace.today(),
-            now=workspace.now().astimezone(),
-            settings=workspace.settings,
-        )
+        from ddwizard.core.usecases.suggestions import suggest_question_ids
+
+        try:
+            return answers_file_memo(
+                Path(ref),
+                workspace.qset,
+                workspace.catalog,
+                output,
+                fmt=fmt,
+                templates_dir=templates,
+                today=workspace.today(),
+                now=workspace.now().astimezone(),
+                settings=workspace.settings,
+            )
+        except DataError as error:
+            raise suggest_question_ids(error, workspace.qset) from None
     from ddwizard.core.usecases.open_review import find_review, open_review
 
     path = find_review(workspace, ref)
