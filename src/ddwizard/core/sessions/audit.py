@@ -415,6 +415,11 @@ def verify_session(session: Session) -> Verification:
                 f"event {bound.seq} ({bound.action}): it was edited outside ddwizard, or "
                 "events were deleted from the end of the trail"
             )
+        if events[0].action != "session_created":
+            notes.append(
+                f"the trail starts with '{events[0].action}': the session's history before "
+                "it (an older file layout without a trail) is not recorded"
+            )
         if bound_from is not None and bound_from > 1:
             notes.append(
                 f"events 1-{bound_from - 1} were written before the trail bound the session "
