@@ -159,7 +159,10 @@ class _Review:
         names = {p.id: p.name for p in self.catalog}
         eligible, excluded = self._screen(mandate, active)
         scoring_plan = scoring.plan(self.rubric, mandate)
-        scores = [scoring.score_provider(p, mandate, self.rubric, scoring_plan) for p in eligible]
+        cache = scoring.ScoreCache(scoring_plan)
+        scores = [
+            scoring.score_provider(p, mandate, self.rubric, scoring_plan, cache) for p in eligible
+        ]
         open_by_provider = self._open_items(scores)
 
         for pid in sorted(self.sheet.diligence):

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any
 
 from ddwizard.core.matching.eligibility import confirm
@@ -226,8 +227,12 @@ def _earn(item: RubricItem, provider: Provider) -> tuple[int, str, Any]:
     )
 
 
+Ask = tuple[Topic, str, str]
+"""An open item to raise: its topic, what to confirm and the mandate question."""
+
+
 def _fit(
-    item: RubricItem, fact: Any, provider: Provider, mandate: Mandate, items: list[OpenItem]
+    item: RubricItem, fact: Any, provider: Provider, mandate: Mandate, items: list[Ask]
 ) -> tuple[int, str] | None:
     """The negative fit adjustment for one item, or None; unknowns become open items."""
     if item.fit is None:
@@ -241,11 +246,7 @@ def _fit(
     if need in (Need.ASSETS_REQUIRED, Need.STAKING_ASSETS):
         wanted = mandate.assets_required if need == Need.ASSETS_REQUIRED else mandate.staking_assets
         if fact == UNKNOWN:
-            items.append(
-                confirm(
-                    provider, spec.topic, spec.wants(mandate), spec.question_id, as_of(provider)
-                )
-            )
+            items.append((spec.topic, spec.wants(mandate), spec.question_id))
             return None
         missing = [a for a in wanted if a not in fact]
         if not missing:
@@ -254,9 +255,7 @@ def _fit(
             f"your mandate wants {label_list(missing, ASSET_LABELS)}, not listed in the profile"
         )
     if fact == UNKNOWN:
-        items.append(
-            confirm(provider, spec.topic, spec.wants(mandate), spec.question_id, as_of(provider))
-        )
+        items.append((spec.topic, spec.wants(mandate), spec.question_id))
         return None
     if need == Need.BRAND:
         wanted_kinds = BRAND_KINDS.get(mandate.brand or "", ())
@@ -285,14 +284,58 @@ def plan(rubric: Rubric, mandate: Mandate) -> Plan:
     )
 
 
+class ScoreCache:
+    """Scores by the facts they read (one per evaluation: same mandate, rubric and plan).
+
+    Providers stating the same facts score the same; the signature is read with one
+    ``attrgetter`` over every fact path of the rubric and the six ratings.
+    """
+
+    def __init__(self, scoring_plan: Plan) -> None:
+        paths = [f.value for items in scoring_plan for item, _ in items for f in item.facts]
+        paths += [f"ratings.{c}.score" for c in CRITERIA]
+        self.signature = attrgetter(*paths)
+        self.entries: dict[Any, tuple[tuple[CriterionScore, ...], tuple[Ask, ...]]] = {}
+
+
 def score_provider(
-    provider: Provider, mandate: Mandate, rubric: Rubric, scoring_plan: Plan | None = None
+    provider: Provider,
+    mandate: Mandate,
+    rubric: Rubric,
+    scoring_plan: Plan | None = None,
+    cache: ScoreCache | None = None,
 ) -> ProviderScore:
-    """Six criterion scores with their reasons, plus the facts the mandate needs confirmed."""
-    items: list[OpenItem] = []
+    """Six criterion scores with their reasons, plus the facts the mandate needs confirmed.
+
+    ``cache`` reuses the scores of a provider stating the same facts; open items are always
+    the provider's own.
+    """
+    scoring_plan = scoring_plan or plan(rubric, mandate)
+    hit = None
+    key: Any = None
+    if cache is not None:
+        try:
+            key = cache.signature(provider)
+            hit = cache.entries.get(key)
+        except (AttributeError, TypeError):  # a schema without some fact, or unhashable
+            cache = None
+    if hit is None:
+        hit = _score(provider, mandate, scoring_plan)
+        if cache is not None:
+            cache.entries[key] = hit
+    criteria, asks = hit
+    when = as_of(provider) if asks else ""
+    items = tuple(confirm(provider, topic, what, qid, when) for topic, what, qid in asks)
+    return ProviderScore.build(provider, criteria, items)
+
+
+def _score(
+    provider: Provider, mandate: Mandate, scoring_plan: Plan
+) -> tuple[tuple[CriterionScore, ...], tuple[Ask, ...]]:
+    asks: list[Ask] = []
     criteria: list[CriterionScore] = []
     ratings = provider.ratings
-    for criterion, plan_items in zip(CRITERIA, scoring_plan or plan(rubric, mandate), strict=True):
+    for criterion, plan_items in zip(CRITERIA, scoring_plan, strict=True):
         total = 0
         reasons: list[str] = []
         for item, fits in plan_items:
@@ -301,7 +344,7 @@ def score_provider(
             reasons.append(why)
             if not fits:
                 continue
-            adjustment = _fit(item, fact, provider, mandate, items)
+            adjustment = _fit(item, fact, provider, mandate, asks)
             if adjustment is not None:
                 total += adjustment[0]
                 reasons.append(f"{adjustment[0]:+d} {adjustment[1]}")
@@ -311,7 +354,7 @@ def score_provider(
                 criterion, float(total), None if rating is None else float(rating), tuple(reasons)
             )
         )
-    return ProviderScore.build(provider, tuple(criteria), tuple(items))
+    return tuple(criteria), tuple(asks)
 
 
 def weighted_total(scores: Sequence[float], weights: Sequence[float]) -> float:
