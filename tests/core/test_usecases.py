@@ -141,14 +141,11 @@ def test_questions_lists_ids_labels_and_types(
     assert f"did you mean '{first.id}'" in wrong.err
 
 
-def test_unknown_question_id_gets_did_you_mean(
-    sessions_dir: Path, qset: QuestionnaireSet, catalog: ProviderCatalog
-) -> None:
+def test_unknown_question_id_gets_did_you_mean(workspace: Workspace) -> None:
     from ddwizard.core.errors import DataError
     from ddwizard.core.usecases.apply_answers import apply_answer
     from ddwizard.core.usecases.open_review import create_review
 
-    workspace = Workspace(sessions_dir=sessions_dir, qset=qset, catalog=catalog)
     with create_review(workspace, "One answer") as handle:
         with pytest.raises(DataError, match=r"did you mean 'client\.regions'"):
             apply_answer(workspace, handle, "client.region", ["us"])
