@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from tests.tui.conftest import MANDATE, SIZE, demo_session, read_session, sync
 from textual.widgets import DataTable, Input, OptionList, ProgressBar, Select, Static
 
 from ddwizard.core.matching import evaluate
+from ddwizard.core.sessions.session import Position
 from ddwizard.core.sessions.store import SessionHandle
+from ddwizard.tui.app import READ_ONLY_MESSAGE
 from ddwizard.tui.factory import make_app
 from ddwizard.tui.screens.export import ExportScreen
 from ddwizard.tui.screens.questions import QuestionsScreen
@@ -31,6 +35,19 @@ def screen_text(app: Any) -> str:
     return str(app.export_screenshot())
 
 
+def notifications(app: Any) -> list[str]:
+    """The messages the app has shown (read, never changed)."""
+    return [n.message for n in app._notifications]
+
+
+def final_session(services: Services, name: str = "Final review") -> SessionHandle:
+    """A final review, left on its Review screen."""
+    handle = answered_session(services, name)
+    handle.set_position(Position(screen="review"))
+    handle.set_status("final")
+    return handle
+
+
 @sync
 async def test_results_show_ranking_exclusions_and_save_the_shortlist(services: Services) -> None:
     handle = answered_session(services)
@@ -45,7 +62,10 @@ async def test_results_show_ranking_exclusions_and_save_the_shortlist(services: 
         table = screen.query_one(DataTable)
         # Every provider, by tier then score; the excluded ones last (their reasons beside).
         assert [str(k.value) for k in table.rows] == [
-            *(r.provider_id for r in sorted(expected.eligible, key=lambda r: (r.tier.order, r.rank))),
+            *(
+                r.provider_id
+                for r in sorted(expected.eligible, key=lambda r: (r.tier.order, r.rank))
+            ),
             *(e.provider_id for e in expected.excluded),
         ]
         overview = str(screen.query_one("#overview", Static).content)
@@ -197,6 +217,7 @@ async def test_export_writes_html_memo_and_records_it(services: Services, tmp_pa
 
 
 @sync
+@pytest.mark.slow  # renders a PDF
 async def test_export_writes_pdf_memo(services: Services, tmp_path: Path) -> None:
     out, saved = await _export(services, tmp_path, "pdf")
     assert out.read_bytes().startswith(b"%PDF")
@@ -215,7 +236,6 @@ async def test_export_failure_is_reported_not_crashing(services: Services, tmp_p
         screen = app.screen
         assert isinstance(screen, ExportScreen)
         screen.query_one("#format", Select).value = "html"
-@pytest.mark.slow  # renders a PDF
         screen.query_one("#path", Input).value = str(blocker / "memo.html")
         await pilot.press("ctrl+e")
         await pilot.pause()
@@ -350,7 +370,7 @@ async def test_results_show_what_the_diligence_closed(services: Services) -> Non
         closed = app.evaluation().confirmed_for("zodia")
         assert closed
         table = screen.query_one("#ranked", DataTable)
-        table.move_cursor(row=[r.provider_id for r in app.evaluation().eligible].index("zodia"))
+        table.move_cursor(row=table.get_row_index("zodia"))
         await pilot.pause()
         shown = str(screen.query_one("#explanation", Static).content)
     assert "Closed by the diligence answers" in shown
@@ -377,7 +397,7 @@ async def test_a_final_review_refuses_shortlist_changes_and_shows_none(services:
         assert "read-only" in str(screen.query_one("#recommendation", Static).content)
         await pilot.press("f6")  # leaving does not save the default shortlist either
         await pilot.pause()
-        refusals = [m for m in notifications(app) if "This review is final" in m]
+        refusals = [m for m in notifications(app) if m == READ_ONLY_MESSAGE]
         assert len(refusals) == 3  # one clear message per refused edit
     assert handle.path.read_bytes() == before
 
@@ -392,7 +412,10 @@ async def test_reopening_a_final_review_asks_for_the_reason(services: Services) 
         await pilot.press("f6")
         await pilot.pause()
         assert isinstance(app.screen, ReviewScreen)
-        await pilot.press("f")  # marking a final review final again: it offers to reopen
+        await pilot.press("f")  # already final: says how to reopen
+        await pilot.pause()
+        assert any(m.startswith("Already final. o reopens it") for m in notifications(app))
+        await pilot.press("r")  # back to ready for review: a reopening, so it asks why
         await pilot.pause()
         assert isinstance(app.screen, ReasonScreen)
         await pilot.press("escape")
@@ -544,3 +567,64 @@ async def test_export_runs_in_the_background_and_a_second_one_is_refused(
     assert out.read_bytes().startswith(b"%PDF")
     events = [e for e in read_session(handle.path)["audit"] if e["action"] == "memo_generated"]
     assert len(events) == 1
+
+
+@sync
+async def test_final_without_a_supported_recommendation_needs_a_second_persons_override(
+    services: Services,
+) -> None:
+    from textual.widgets import TextArea
+
+    from ddwizard.core.results import RecommendationStatus
+    from ddwizard.tui.screens.dialogs import SignoffScreen
+
+    handle = answered_session(services, "Sign-off")  # preparer "Tester", no diligence answered
+    ev = evaluate(services.qset, services.catalog, handle.session.sheet())
+    assert ev.recommendation_status != RecommendationStatus.SUPPORTED
+    app = make_app(services, handle=handle)
+    async with app.run_test(size=(120, 45)) as pilot:
+        await pilot.press("f6", "f")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, SignoffScreen)
+        shown_reasons = " ".join(dialog.reasons)
+        assert "not supported" in shown_reasons
+        for condition in ev.conditions[:3]:
+            assert condition.text in shown_reasons
+        await pilot.press("ctrl+s")  # nobody named: refused in the dialog
+        await pilot.pause()
+        assert "Name the reviewer" in str(dialog.query_one(".problem", Static).content)
+        await pilot.press(*"Tester", "enter", *"Diligence waived by the committee", "ctrl+s")
+        await pilot.pause()
+        assert app.screen is dialog  # the preparer cannot be the second person
+        assert "is the preparer" in str(dialog.query_one(".problem", Static).content)
+        assert read_session(handle.path)["status"] == "in_progress"
+        reviewer = dialog.query_one("#reviewer", Input)
+        reviewer.value = "B. Reviewer"
+        assert dialog.query_one("#rationale", TextArea).text
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        assert app.read_only
+    saved = read_session(handle.path)
+    assert saved["status"] == "final"
+    event = next(e for e in reversed(saved["audit"]) if e["action"] == "status_changed")
+    assert "B. Reviewer" in json.dumps(event) and "waived by the committee" in json.dumps(event)
+
+
+@sync
+async def test_cancelling_the_sign_off_changes_nothing(services: Services) -> None:
+    from ddwizard.tui.screens.dialogs import SignoffScreen
+
+    handle = answered_session(services, "Sign-off cancelled")
+    before = read_session(handle.path)
+    app = make_app(services, handle=handle)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6", "f")
+        await pilot.pause()
+        assert isinstance(app.screen, SignoffScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+    after = read_session(handle.path)
+    assert (after["status"], after["audit"]) == (before["status"], before["audit"])

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from tests.tui.conftest import SIZE, demo_session, read_session, sync
+from textual.binding import Binding
 from textual.widgets import DataTable, Input, Static
 
 from ddwizard.core.provider import ProviderCatalog
@@ -292,3 +293,87 @@ async def test_home_shows_the_review_name_with_its_answers_file_title(
         await pilot.pause()
         table = app.screen.query_one(DataTable)
         assert table.get_row_at(0)[0].plain == f"Kestrel review ({title})"
+
+
+@sync
+async def test_a_final_review_shows_weights_read_only_and_claims_nothing(
+    services: Services,
+) -> None:
+    from ddwizard.tui.app import READ_ONLY_MESSAGE
+
+    handle = services.store.create("Final weights", services.qset, services.catalog)
+    handle.set_weights(
+        {"liquidity": 20, "security": 35, "coverage": 15, "costs": 15, "ux": 10, "support": 5}
+    )
+    handle.set_position(Position(screen="weights"))
+    handle.set_status("final")
+    before = read_session(handle.path)
+    app = make_app(services, handle=handle)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, WeightsScreen)
+        assert all(field.disabled for field in screen.query(Input))
+        await pilot.press("ctrl+r", "ctrl+s")
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert messages.count(READ_ONLY_MESSAGE) == 2
+        assert not any("reset" in m or "saved" in m.lower() for m in messages)
+        assert screen.query_one("#w-liquidity", Input).value == "20"  # nothing changed
+        total = str(screen.query_one("#sum", Static).content)
+        assert "read-only" in total and "saved" not in total
+        await pilot.press("f4")  # leaving is never refused: nothing can have changed
+        await pilot.pause()
+        assert not isinstance(app.screen, WeightsScreen)
+    after = read_session(handle.path)
+    for key in ("answers", "status", "audit"):
+        assert after[key] == before[key]
+
+
+@sync
+async def test_escape_codes_in_session_text_never_reach_the_terminal(
+    services: Services,
+) -> None:
+    services.store.create("Plain name", services.qset, services.catalog).close()
+    # A file whose very name holds a title-changing and a screen-clearing code (text inside
+    # sessions is refused on reading; a file name is not): listed, shown escaped.
+    evil = services.store.root / "Evil\x1b]0;PWNED\x07 review\x1b[2J.json"
+    evil.write_text("{not json", encoding="utf-8")
+    app = make_app(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = app.screen.query_one("#sessions", DataTable)
+        cells = [cell.plain for row in range(table.row_count) for cell in table.get_row_at(row)]
+        assert any("Evil\\x1b]0;PWNED\\x07 review\\x1b[2J" in cell for cell in cells)
+        assert not any("\x1b" in cell or "\x07" in cell for cell in cells)
+        assert "\x1b" not in app.export_screenshot()
+
+
+def test_shown_escapes_every_control_character_and_keeps_text() -> None:
+    from ddwizard.tui.display import shown, shown_line
+
+    assert shown("Zürich fund — café\nline two\ttab") == "Zürich fund — café\nline two\ttab"
+    assert shown("a\x00b\x1bc\x7fd\x9be\u202ef") == "a\\x00b\\x1bc\\x7fd\\x9be\\u202ef"
+    assert shown_line("one\ntwo\tthree\r") == "one\\x0atwo\\x09three\\x0d"
+
+
+@sync
+async def test_every_main_screen_is_declared_once_and_reachable(services: Services) -> None:
+    from ddwizard.tui.app import SCREENS
+    from ddwizard.tui.screens.base import WizardScreen
+
+    keys = {b.key: b.action for b in DdwizardApp.BINDINGS if isinstance(b, Binding)}
+    handle = demo_session(services, "Registry")
+    app = make_app(services, handle=handle)
+    async with app.run_test(size=SIZE) as pilot:
+        for entry in SCREENS.values():
+            assert keys[entry.key] == f"go('{entry.name}')"
+            await pilot.press(entry.key)
+            await pilot.pause()
+            assert isinstance(app.screen, WizardScreen)
+            assert app.main_screen is app.screen
+            assert app.screen.is_current
+        app.flush_position()
+        assert app.session.position.screen == "export"

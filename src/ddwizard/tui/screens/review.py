@@ -29,7 +29,7 @@ from ddwizard.core.sessions.session import Position
 from ddwizard.tui.display import shown
 from ddwizard.tui.screens.base import WizardScreen
 from ddwizard.tui.screens.confirm import ConfirmScreen
-from ddwizard.tui.screens.dialogs import ReasonScreen
+from ddwizard.tui.screens.dialogs import Override, ReasonScreen, SignoffScreen
 from ddwizard.tui.screens.results import diligence_text, status_text
 from ddwizard.tui.widgets.footer import WizardFooter
 from ddwizard.tui.widgets.help_panel import SEVERITY_STYLES
@@ -82,11 +82,8 @@ class ReviewScreen(WizardScreen):
         self.app.save_position(Position(screen="review"))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        final = self.app.handle is not None and self.app.read_only
         if action == "reopen":
-            return final
-        if action == "mark":
-            return not final
+            return self.app.handle is not None and self.app.read_only
         return True
 
     def collect(self) -> list[ReviewItem]:
@@ -269,11 +266,12 @@ class ReviewScreen(WizardScreen):
 
     def action_mark(self, status: str) -> None:
         session = self.app.session
-        if self.app.read_only:
-            self.action_reopen()
-            return
         if session.status == status:
-            self.app.notify(f"Already {STATUS_WORDS.get(status, status)}.")
+            hint = " o reopens it (it asks for the reason)." if self.app.read_only else ""
+            self.app.notify(f"Already {STATUS_WORDS.get(status, status)}.{hint}")
+            return
+        if self.app.read_only:
+            self.action_reopen(status)
             return
         if status == "final":
             self._mark_final()
@@ -314,31 +312,71 @@ class ReviewScreen(WizardScreen):
         )
 
     def _mark_final(self) -> None:
-        question = (
-            "Mark this review FINAL? It becomes read-only; reopening it needs a reason and is "
-            f"recorded in the audit trail.\n{self.open_summary()}"
-        )
-        self.app.push_screen(ConfirmScreen(question), self._set_status_if("final"))
+        """Final only as ``check_final`` allows: a supported recommendation (confirmed here),
+        or a second person's override with a rationale (asked in the sign-off dialog)."""
+        from ddwizard.core.signoff import check_final
 
-    def action_reopen(self) -> None:
-        """Reopen a final review, with the reason asked here and recorded."""
+        ev = self.app.evaluation()
+        preparer = self.app.session.preparer
+        check = check_final(ev, preparer=preparer)
+        if check.allowed:
+            question = (
+                "Mark this review FINAL? It becomes read-only; reopening it needs a reason and "
+                f"is recorded in the audit trail.\n{self.open_summary()}"
+            )
+            self.app.push_screen(ConfirmScreen(question), self._set_status_if("final"))
+            return
+        conditions = {c.text for c in ev.conditions}
+
+        def accept(override: Override) -> str | None:
+            again = check_final(
+                ev, preparer=preparer, reviewer=override.reviewer, rationale=override.rationale
+            )
+            if not again.allowed:
+                return " ".join(r for r in again.reasons if r not in conditions)
+            return self.app.try_change(
+                self.change_status,
+                "final",
+                reviewer=override.reviewer,
+                rationale=override.rationale,
+            )
+
+        def done(override: Override | None) -> None:
+            if override is None:
+                return
+            self.app.notify(
+                f"Review marked final on the override of {shown(override.reviewer)} "
+                "(recorded with the rationale).",
+                markup=False,
+            )
+            self.refresh_items()
+            self.refresh_bindings()
+
+        self.app.push_screen(SignoffScreen(check.reasons, preparer, accept), done)
+
+    def action_reopen(self, status: str = "in_progress") -> None:
+        """Reopen a final review (to ``status``), with the reason asked here and recorded."""
         if self.app.handle is None or not self.app.read_only:
             return
 
         def accept(reason: str) -> str | None:
-            return self.app.try_change(self.change_status, "in_progress", reason=reason)
+            return self.app.try_change(self.change_status, status, reason=reason)
 
         def done(reason: str | None) -> None:
             if reason is None:
                 return
-            self.app.notify("Review reopened: it is in progress again (reason recorded).")
+            self.app.notify(
+                f"Review reopened: it is {STATUS_WORDS.get(status, status)} again "
+                "(reason recorded)."
+            )
             self.refresh_items()
             self.refresh_bindings()
 
         self.app.push_screen(
             ReasonScreen(
-                "Reopen this final review? It goes back to in progress; the reason is recorded "
-                "in the audit trail and the next memo says it supersedes the earlier one.",
+                f"Reopen this final review? It goes back to {STATUS_WORDS.get(status, status)}; "
+                "the reason is recorded in the audit trail and the next memo says it "
+                "supersedes the earlier one.",
                 accept,
             ),
             done,
