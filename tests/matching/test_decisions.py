@@ -381,3 +381,23 @@ def _favourable(question: Any) -> Any:
             return 1000
         return question.min or 1
     return None
+
+
+def test_a_mandate_related_answer_needs_a_document_even_when_unfavourable(score: Score) -> None:
+    _, evaluation = score(
+        """\
+answers:
+  client.regions: [us]
+  controls.cold_storage_priority: important
+shortlist: [coinbase-prime]
+diligence:
+  coinbase-prime:
+    dd.cold_storage_pct: {value: 85, evidence: provider_claim}
+"""
+    )
+    assert evaluation.recommendation == "coinbase-prime"
+    finding = next(f for f in evaluation.red_flags if f.question_id == "dd.cold_storage_pct")
+    assert finding.severity == "medium" and not finding.breaches_mandate
+    pending = [c for c in evaluation.conditions if c.question_id == "dd.cold_storage_pct"]
+    assert [c.kind for c in pending] == [ConditionKind.UNVERIFIED_ANSWER]
+    assert "provider's claim" in pending[0].text and "obtain the document" in pending[0].text

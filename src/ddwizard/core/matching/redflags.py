@@ -55,6 +55,12 @@ LIMITED_DISCLOSURE_QUESTION = "dd.disclosure_quality"
 LIMITED_DISCLOSURE_COUNT = 3
 """Refusals (``unknown`` on critical- or high-rule questions) that make "limited disclosures"."""
 SERIOUS = (Severity.CRITICAL, Severity.HIGH)
+HOW: Mapping[Strength, str] = {
+    Strength.CLAIM: "the provider's claim",
+    Strength.NONE: "no evidence",
+    Strength.UNDATED: "an undated document",
+    Strength.STALE: "a stale document",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,27 +347,26 @@ def provider_diligence(
             finding = _judge_answer(ctx, question, answer, lookup, breach_of.get(question.id))
             if finding is not None:
                 findings.append(finding)
-            elif level != Strength.DOCUMENTARY and (serious or needed):
-                how = {
-                    Strength.CLAIM: "the provider's claim",
-                    Strength.NONE: "no evidence",
-                    Strength.UNDATED: "an undated document",
-                    Strength.STALE: "a stale document",
-                }[level]
-                text = (
-                    f"Unverified: ask for the document. “{question.prompt}” answered "
-                    f"{format_value(question, answer.value)} on {how}"
-                )
-                items.append(
-                    _item(
-                        ctx,
-                        question,
-                        Topic.DILIGENCE_UNVERIFIED,
-                        OpenItemKind.UNVERIFIED,
-                        text,
-                        f"answered on {how}",
+            if level != Strength.DOCUMENTARY and (needed or (serious and finding is None)):
+                how = HOW[level]
+                shown = format_value(question, answer.value)
+                if finding is None:  # favourable, but resting on no document: still open
+                    text = (
+                        f"Unverified: ask for the document. “{question.prompt}” answered "
+                        f"{shown} on {how}"
                     )
-                )
+                    items.append(
+                        _item(
+                            ctx,
+                            question,
+                            Topic.DILIGENCE_UNVERIFIED,
+                            OpenItemKind.UNVERIFIED,
+                            text,
+                            f"answered on {how}",
+                        )
+                    )
+                else:
+                    text = f"“{question.prompt}” answered {shown} on {how}: obtain the document"
                 gaps.append(
                     Condition(
                         ConditionKind.UNVERIFIED_ANSWER,
