@@ -401,3 +401,28 @@ diligence:
     pending = [c for c in evaluation.conditions if c.question_id == "dd.cold_storage_pct"]
     assert [c.kind for c in pending] == [ConditionKind.UNVERIFIED_ANSWER]
     assert "provider's claim" in pending[0].text and "obtain the document" in pending[0].text
+
+
+def test_unknown_diligence_answers_never_exclude(score: Score, qset: Any) -> None:
+    mandate = """\
+answers:
+  reg.qualified_custodian: yes
+  reporting.soc1: yes
+  reporting.soc2: yes
+  controls.insurance_required: yes
+  controls.policy_engine: yes
+  controls.segregation_required: per_client_wallets
+  reg.bankruptcy_remoteness_required: yes
+  support.sla_required: yes
+  assets.staking: yes
+  assets.slashing_borne_by_provider: yes
+"""
+    _, bare = score(mandate)
+    unknowns = "".join(
+        f"    {q.id}: unknown\n"
+        for q in qset.diligence.questions()
+        if q.type in ("yn", "single") and (q.type == "yn" or "unknown" in q.choice_ids)
+    )
+    _, answered = score(mandate + "diligence:\n  bitgo:\n" + unknowns)
+    assert bare.tier_of("bitgo") == answered.tier_of("bitgo") != Tier.EXCLUDED
+    assert not any(f.breaches_mandate for f in answered.red_flags)

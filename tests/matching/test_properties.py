@@ -11,7 +11,7 @@ from ddwizard.core.answers import Answer, AnswerSheet
 from ddwizard.core.matching import eligibility, evaluate
 from ddwizard.core.matching.mandate import Mandate
 from ddwizard.core.matching.scoring import ProviderScore, rank
-from ddwizard.core.provider import REGION_CODES, Provider
+from ddwizard.core.provider import REGION_CODES, LegalSegregation, Licences, Provider
 from ddwizard.core.questionnaire import CRITERIA, AnswerType, QuestionnaireSet, coerce_value
 from ddwizard.core.results import CriterionScore
 
@@ -56,15 +56,31 @@ def mandate_strategy(qset: QuestionnaireSet) -> Any:
 
 
 FACT_FIELDS = {
-    "key_management": ("cold_storage", "air_gapped", "hsm", "mpc", "multisig", "policy_engine"),
+    "key_management": (
+        "cold_storage",
+        "air_gapped",
+        "hsm",
+        "mpc",
+        "multisig",
+        "policy_engine",
+        "segregated_wallets",
+    ),
     "audits": ("soc1_type2", "soc2_type2"),
     "insurance": ("available",),
     "staking": ("available",),
     "execution": ("integrated_trading", "trade_from_custody", "otc_rfq", "instant_settlement"),
     "fees": ("published_schedule",),
-    "support": ("always_on", "white_glove", "api"),
+    "support": ("always_on", "white_glove", "api", "contractual_sla"),
 }
-TOP_FACTS = ("qualified_custodian", "bank_backed", "etf_experience", "governance")
+TOP_FACTS = (
+    "qualified_custodian",
+    "bank_backed",
+    "etf_experience",
+    "governance",
+    "standing_complete",
+)
+WALLET_MODELS = ("segregated_per_client", "omnibus_client_only", "commingled", "unknown")
+LEGAL_BASES = ("off_balance_sheet", "trust_or_statutory", "bailment", "contract_only")
 
 
 @st.composite
@@ -84,6 +100,21 @@ def provider_strategy(draw: Any, base: Provider) -> Provider:
     )
     bps = draw(st.one_of(st.just("unknown"), st.integers(0, 100)))
     update["fees"] = update["fees"].model_copy(update={"auc_bps": bps})
+    # one statement, two facts: how finely wallets are segregated implies whether they are
+    model = draw(st.sampled_from(WALLET_MODELS))
+    if model != "unknown":
+        segregated = "no" if model == "commingled" else "yes"
+        update["key_management"] = update["key_management"].model_copy(
+            update={"wallet_model": model, "segregated_wallets": segregated}
+        )
+    basis = draw(st.one_of(st.just("unknown"), st.sampled_from(LEGAL_BASES)))
+    update["legal_segregation"] = basis if basis == "unknown" else LegalSegregation(basis=basis)
+    update["licences"] = base.licences.model_copy(
+        update={"others": draw(st.sampled_from(["none", "unknown"]))}
+    )
+    update["regions"] = update["regions"].model_copy(
+        update={"others": draw(st.sampled_from(["none", "unknown"]))}
+    )
     return base.model_copy(update=update)
 
 
@@ -104,12 +135,21 @@ def _unknowns(provider: Provider, choose: Any) -> Provider:
         forget = {f: "unknown" for f in fields if choose(f"{group}.{f}")}
         if group == "execution" and "trade_from_custody" in forget:
             forget["integrated_trading"] = "unknown"
+        if group == "key_management" and (
+            "segregated_wallets" in forget or choose("key_management.wallet_model")
+        ):
+            forget["segregated_wallets"] = "unknown"
+            forget["wallet_model"] = "unknown"
         if group == "fees" and choose("fees.auc_bps"):
             forget["auc_bps"] = "unknown"
         if forget:
             update[group] = getattr(provider, group).model_copy(update=forget)
     if choose("regions"):
         update["regions"] = provider.regions.model_copy(update={"served": "unknown"})
+    if choose("licences"):
+        update["licences"] = Licences()  # the source gives no list
+    if choose("legal_segregation"):
+        update["legal_segregation"] = "unknown"
     return provider.model_copy(update=update)
 
 
@@ -140,7 +180,15 @@ def test_unknown_never_creates_an_exclusion(qset: QuestionnaireSet, catalog: Any
 
 
 def _fact_names() -> list[str]:
-    names = [*TOP_FACTS, "standing", "regions", "fees.auc_bps"]
+    names = [
+        *TOP_FACTS,
+        "standing",
+        "regions",
+        "fees.auc_bps",
+        "licences",
+        "legal_segregation",
+        "key_management.wallet_model",
+    ]
     names += [f"{g}.{f}" for g, fields in FACT_FIELDS.items() for f in fields]
     return names
 
