@@ -381,6 +381,8 @@ class Evaluation:
     """Provider ids whose profile confirms none of the hard requirements: to consider only."""
     diligence_progress: Mapping[str, DiligenceProgress] = field(default_factory=dict)
     """Per shortlisted provider."""
+    rubric_version: str = ""
+    """Version of the scoring rubric the scores were computed with."""
 
     def tier_of(self, provider_id: str) -> Tier | None:
         ranked = self.ranked(provider_id)
@@ -443,6 +445,7 @@ class Evaluation:
             "recommendation_status": self.recommendation_status.value,
             "conditions": [c.text for c in self.conditions],
             "not_profiled": list(self.not_profiled),
+            "rubric_version": self.rubric_version,
             "diligence_progress": {
                 pid: {"asked": p.asked, "answered": p.answered, "documentary": p.documentary}
                 for pid, p in self.diligence_progress.items()

@@ -229,6 +229,7 @@ class _Review:
             diligence_progress={
                 pid: self.progress[pid] for pid in shortlist if pid in self.progress
             },
+            rubric_version=self.rubric.version,
         )
 
     # -- step 2: tiers ----------------------------------------------------------------------

@@ -149,7 +149,10 @@ def mandate_warnings(
             MandateWarning(
                 code="no_eligible_provider",
                 severity=Severity.HIGH,
-                message="No provider in the catalog meets every hard requirement of the mandate.",
+                message=(
+                    "Every provider in the catalog breaches at least one hard requirement of the "
+                    "mandate, on a stated fact or a diligence answer."
+                ),
                 mitigation="Review the exclusion reasons and relax the requirement that excludes most.",
                 question_ids=(),
             )
