@@ -30,6 +30,7 @@ from ddwizard.core.conditions import evaluate
 from ddwizard.core.matching.evidence import Strength, strength
 from ddwizard.core.matching.requirements import Breach
 from ddwizard.core.questionnaire import (
+    AnswerType,
     Question,
     QuestionnaireSet,
     RedFlagRule,
@@ -347,7 +348,12 @@ def provider_diligence(
             finding = _judge_answer(ctx, question, answer, lookup, breach_of.get(question.id))
             if finding is not None:
                 findings.append(finding)
-            if level != Strength.DOCUMENTARY and (needed or (serious and finding is None)):
+            # A favourable answer needs its document; so does an unfavourable figure or choice
+            # whose finding is minor (the document shows the real value). A serious finding
+            # is a condition of its own, and a plain "no" has no document to ask for.
+            minor = finding is not None and finding.severity not in SERIOUS
+            document_shows = finding is None or (minor and question.type != AnswerType.YN)
+            if level != Strength.DOCUMENTARY and document_shows and (needed or serious):
                 how = HOW[level]
                 shown = format_value(question, answer.value)
                 if finding is None:  # favourable, but resting on no document: still open
