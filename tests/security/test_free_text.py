@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from ddwizard.core.answers import Answer
@@ -53,3 +56,38 @@ def test_answers_apply_the_rules() -> None:
     with pytest.raises(ValueError, match="too long"):
         Answer(value="yes", note="n" * (MAX_NOTE_LENGTH + 1))
     assert Answer(value="yes", note="two\nlines").note == "two\nlines"
+
+
+def test_paths_and_lock_notes_are_shown_escaped(tmp_path: Path) -> None:
+    from ddwizard.core.sessions.locking import LockInfo
+    from ddwizard.core.sessions.records import memo_generated
+    from ddwizard.core.text import printable
+
+    assert printable("memo\x1b[2J.pdf") == "memo\\x1b[2J.pdf"
+    assert printable("a\u202eb") == "a\\u202eb"
+    record = memo_generated("out/\x1b]0;x\x07.pdf", "ab" * 32, "pdf")
+    assert "\x1b" not in json.dumps(record, ensure_ascii=False)
+    note = tmp_path / "x.json.lock"
+    note.write_text(
+        json.dumps({"pid": 1, "host": "h\x1b[2J", "user": "u", "time": "t", "token": "k"}),
+        encoding="utf-8",
+    )
+    holder = LockInfo.read(note)
+    assert holder is not None and holder.host == "h\\x1b[2J"
+
+
+def test_audit_events_with_escape_codes_are_refused() -> None:
+    from ddwizard.core.sessions.session import AuditEvent
+
+    base = {
+        "seq": 1,
+        "at": "2026-11-30T00:00:00Z",
+        "actor": "a",
+        "action": "answer_set",
+        "prev_hash": "0" * 64,
+        "hash": "",
+    }
+    assert AuditEvent.model_validate({**base, "detail": "two\nlines"}).detail == "two\nlines"
+    for field, value in (("target", "q\x1b[2J"), ("actor", "\x07"), ("new", {"note": "\x00"})):
+        with pytest.raises(ValueError, match="control character"):
+            AuditEvent.model_validate({**base, field: value})

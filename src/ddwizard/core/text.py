@@ -126,3 +126,14 @@ def strings_in(value: Any) -> list[str]:
         elif isinstance(item, list | tuple):
             stack.extend(item)
     return out
+
+
+def printable(text: str) -> str:
+    """``text`` with control and bidi characters shown as escapes (``\\x1b``), for text that
+    was not typed as free text but must be shown or recorded anyway (file paths)."""
+
+    def escape(found: re.Match[str]) -> str:
+        code = ord(found.group())
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    return _BIDI.sub(escape, _CONTROL_SINGLE_LINE.sub(escape, text))

@@ -22,6 +22,7 @@ from ddwizard.core.sessions.atomic import backup_path
 from ddwizard.core.sessions.errors import CorruptSession, SessionNotFound, SessionTooNew
 from ddwizard.core.sessions.migration import SessionTooNewError, UpgradeError, upgrade_document
 from ddwizard.core.sessions.session import SCHEMA_VERSION, Session
+from ddwizard.core.text import printable
 
 MAX_SESSION_BYTES = 256 * 1024 * 1024
 MAX_JSON_DEPTH = 64
@@ -152,7 +153,7 @@ def parse_session_bytes(raw: bytes, path: Path) -> tuple[Session, int | None]:
         version = data.get("schema_version")
         made_by = next(
             (
-                str(data[key])[:40]
+                printable(str(data[key]))[:40]
                 for key in ("written_by", "ddwizard_version", "app_version")
                 if isinstance(data.get(key), str)
             ),

@@ -484,13 +484,7 @@ class SessionHandle:
                 )
         if parsed.name and not self.session.title:
             update["title"] = parsed.name
-        changes.append(
-            {
-                "action": "answers_file_applied",
-                "target": str(parsed.path),
-                "detail": f"{len(lines)} change(s) from {parsed.path}",
-            }
-        )
+        changes.append(records.answers_file_applied(str(parsed.path), len(lines)))
         self._commit(update, changes, touch=len(lines) > 0 or "title" in update)
         return lines
 

@@ -33,6 +33,7 @@ from ddwizard.core.sessions import session as _model
 from ddwizard.core.sessions.atomic import write_atomic
 from ddwizard.core.sessions.audit import default_actor
 from ddwizard.core.sessions.errors import SessionLocked
+from ddwizard.core.text import printable
 
 LOCK_SUFFIX = ".lock"
 OS_LOCK_SUFFIX = ".oslock"
@@ -79,15 +80,16 @@ class LockInfo:
     def read(cls, path: Path) -> LockInfo | None:
         try:
             data = json.loads(path.read_bytes())
-            return cls(
+            info = cls(
                 pid=int(data["pid"]),
-                host=str(data["host"]),
-                user=str(data["user"]),
-                time=str(data["time"]),
+                host=printable(str(data["host"]))[:200],
+                user=printable(str(data["user"]))[:200],
+                time=printable(str(data["time"]))[:40],
                 token=str(data["token"]),
             )
         except (OSError, ValueError, KeyError, TypeError, RecursionError):
             return None
+        return info
 
 
 def _read_holder(path: Path) -> LockInfo | None:

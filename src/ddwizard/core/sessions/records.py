@@ -11,6 +11,7 @@ from typing import Any
 
 from ddwizard.core.answers import WEIGHTS_QUESTION, Answer
 from ddwizard.core.sessions.session import answer_record
+from ddwizard.core.text import printable
 
 Change = dict[str, Any]
 
@@ -102,6 +103,15 @@ def shortlist_changed(old: list[str] | None, new: list[str]) -> Change:
     return {"action": "shortlist_changed", "old": old, "new": new}
 
 
+def answers_file_applied(path: str, changed: int) -> Change:
+    shown = printable(path)
+    return {
+        "action": "answers_file_applied",
+        "target": shown,
+        "detail": f"{changed} change(s) from {shown}",
+    }
+
+
 def status_change(
     old: str,
     new: str,
@@ -126,6 +136,7 @@ def status_change(
 
 
 def memo_generated(output: str, sha256: str, fmt: str, head_hash: str | None = None) -> Change:
+    output = printable(output)  # a path is not free text: show control characters escaped
     new: dict[str, Any] = {"path": output, "format": fmt, "sha256": sha256}
     if head_hash is not None:
         new["audit_head"] = head_hash

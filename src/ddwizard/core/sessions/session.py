@@ -19,7 +19,12 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, TypeAdapter, fie
 
 from ddwizard.core.answers import Answer, AnswerSheet, applicable_values
 from ddwizard.core.questionnaire import QuestionnaireSet
-from ddwizard.core.text import MAX_NAME_LENGTH, free_text_problem
+from ddwizard.core.text import (
+    MAX_NAME_LENGTH,
+    control_character_problem,
+    free_text_problem,
+    strings_in,
+)
 
 SCHEMA_VERSION = 1
 """Version of the session file layout; ``ddwizard.core.sessions.migration`` upgrades older files."""
@@ -86,6 +91,23 @@ class AuditEvent(_Model):
     """SHA-256 of the session state after this event (see ``audit.state_hash``); set on the
     last event of each save. Absent on events written before the chain bound the state (it
     is then left out of the event's hash too, so their hashes still verify)."""
+
+    @field_validator("actor", "action", "target")
+    @classmethod
+    def _single_line(cls, value: str | None) -> str | None:
+        problem = None if value is None else control_character_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
+        return value
+
+    @field_validator("detail", "old", "new")
+    @classmethod
+    def _no_escape_codes(cls, value: Any) -> Any:
+        for text in strings_in(value):
+            problem = control_character_problem(text, multiline=True)
+            if problem is not None:
+                raise ValueError(problem)
+        return value
 
 
 def session_label(name: str, title: str | None) -> str:

@@ -156,7 +156,10 @@ def _name_hint(path: Path) -> str | None:
     except (OSError, ValueError, RecursionError):
         return None
     name = data.get("name") if isinstance(data, dict) else None
-    return " ".join(name.split()) if isinstance(name, str) and name.strip() else None
+    if not isinstance(name, str) or not name.strip():
+        return None
+    name = " ".join(name.split())
+    return name if free_text_problem(name, max_len=MAX_NAME_LENGTH) is None else None
 
 
 def _check_person(value: str | None, field: str) -> None:
