@@ -426,3 +426,13 @@ answers:
     _, answered = score(mandate + "diligence:\n  bitgo:\n" + unknowns)
     assert bare.tier_of("bitgo") == answered.tier_of("bitgo") != Tier.EXCLUDED
     assert not any(f.breaches_mandate for f in answered.red_flags)
+
+
+def test_not_disclosed_follows_the_rules_the_mandate_makes_possible(score: Score) -> None:
+    body = "diligence:\n  bitgo:\n    dd.soc1_type2: unknown\n"
+    _, free = score("answers:\n  client.regions: [us]\n" + body)
+    assert not [f for f in free.red_flags if f.question_id == "dd.soc1_type2"]
+    assert any(o.question_id == "dd.soc1_type2" for o in free.open_items_for("bitgo"))
+    _, required = score("answers:\n  client.regions: [us]\n  reporting.soc1: yes\n" + body)
+    finding = next(f for f in required.red_flags if f.question_id == "dd.soc1_type2")
+    assert finding.severity == "medium" and finding.message.startswith("not disclosed")

@@ -175,15 +175,42 @@ def _judge_answer(
     return _finding(ctx, question, answer, severity, message, mitigation, "diligence", breach)
 
 
-def _not_disclosed(ctx: _Context, question: Question, answer: Answer) -> Finding | None:
-    worst = question.worst_severity
+def _possible_rule(ctx: _Context, question: Question, lookup: Any) -> RedFlagRule | None:
+    """The worst rule an answer to ``question`` could trigger under this mandate.
+
+    For yes/no and choice questions each possible answer is tried (a rule that needs a
+    mandate requirement the client did not state cannot fire); for figures, the worst rule.
+    """
+    if question.type == AnswerType.YN:
+        candidates: tuple[str, ...] = ("yes", "no")
+    elif question.type == AnswerType.SINGLE:
+        candidates = tuple(c for c in question.choice_ids if c != "unknown")
+    else:
+        worst = question.worst_severity
+        return _rule_of(question, worst) if worst is not None else None
+    best: RedFlagRule | None = None
+    for candidate in candidates:
+
+        def trial(qid: str, candidate: str = candidate) -> Any:
+            return candidate if qid == question.id else lookup(qid)
+
+        rule = _worst_rule(question, trial, ctx.qset)
+        if rule is not None and (best is None or rule.severity.rank > best.severity.rank):
+            best = rule
+    return best
+
+
+def _not_disclosed(
+    ctx: _Context, question: Question, answer: Answer, lookup: Any
+) -> Finding | None:
+    rule = _possible_rule(ctx, question, lookup)
+    worst = rule.severity if rule is not None else None
     if worst == Severity.CRITICAL:
         severity = Severity.HIGH
     elif worst == Severity.HIGH:
         severity = Severity.MEDIUM
     else:
         return None
-    rule = _rule_of(question, worst)
     what = rule.message if rule else question.prompt
     return _finding(
         ctx,
@@ -320,7 +347,7 @@ def provider_diligence(
         level = strength(answer, settings, today, question)
         documentary += level == Strength.DOCUMENTARY
         if answer.value == "unknown":
-            finding = _not_disclosed(ctx, question, answer)
+            finding = _not_disclosed(ctx, question, answer, lookup)
             if finding is not None:
                 refusals += 1
                 findings.append(finding)
