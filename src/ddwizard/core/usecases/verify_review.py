@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -130,6 +131,12 @@ def _memo_problems(session: Session, memo: Path) -> list[str]:
             f"{memo.name} (SHA-256 {sha256[:16]}…) is not recorded in this session's audit trail: "
             "it was not written from this session, or the trail was rewritten since"
         )
+    printed = _printed_head_hash(data)
+    if printed is not None and printed not in {e.hash for e in session.audit}:
+        problems.append(
+            f"the memo's audit chain head hash {printed[:16]}… is not an event of this "
+            "session's trail: the trail was rewritten after the memo was written"
+        )
     embedded = _embedded_session(data, memo)
     if embedded is not None:
         earlier = embedded.get("audit") or []
@@ -147,6 +154,20 @@ def _memo_problems(session: Session, memo: Path) -> list[str]:
                 )
                 break
     return problems
+
+
+_HEAD_HASH = re.compile(r"Audit chain head hash(?:\s|<[^>]*>|[|:*`\-])*([0-9a-f]{64})")
+
+
+def _printed_head_hash(data: bytes) -> str | None:
+    """The head hash an HTML or Markdown memo prints (None: a PDF, or none printed)."""
+    if data.startswith(b"%PDF"):
+        return None
+    text = data.decode("utf-8", errors="replace")
+    for invisible in ("\u200b", "\u00ad", "&#8203;", "&#x200b;", "&shy;"):
+        text = text.replace(invisible, "")
+    found = _HEAD_HASH.search(text)
+    return found.group(1) if found else None
 
 
 def _embedded_session(data: bytes, memo: Path) -> dict[str, Any] | None:
