@@ -321,7 +321,7 @@ def write_memo(
         try:
             with open_review(workspace, path, actor=actor) as handle:
                 if _same(handle.session, snapshot):
-                    _record_and_publish(staged, result, handle.record_memo)
+                    _record_and_publish(staged, result, _recorder(handle, integrity))
                     return result
                 snapshot = handle.session
         finally:
@@ -353,7 +353,6 @@ def write_memo_of_handle(
     chosen = _format(output, fmt)
     folder = templates_folder(workspace.templates_dir)
     cleanup_stale_temps(output)
-    save = record or handle.record_memo
     for _ in range(SNAPSHOT_ATTEMPTS):
         snapshot = handle.session
         step("Verifying the audit trail and scoring …")
@@ -374,7 +373,7 @@ def write_memo_of_handle(
         try:
             if _same(handle.session, snapshot):
                 step("Recording and writing the file …")
-                _record_and_publish(staged, result, save)
+                _record_and_publish(staged, result, record or _recorder(handle, integrity))
                 return result
         finally:
             staged.discard()
@@ -382,6 +381,15 @@ def write_memo_of_handle(
 
 
 def _same(current: Session, snapshot: Session) -> bool:
+def _recorder(handle: SessionHandle, integrity: Integrity) -> Record:
+    """``handle.record_memo`` with the audit head the memo records."""
+
+    def record(output: Path, sha256: str, fmt: str) -> None:
+        handle.record_memo(output, sha256, fmt, head_hash=integrity.head_hash)
+
+    return record
+
+
     return current is snapshot or current.to_json_bytes() == snapshot.to_json_bytes()
 
 
