@@ -12,8 +12,13 @@ Run: ``.venv/bin/python benchmarks/bench_tui.py [--repeat N]``
     the data and open the session before that screen. Bare, home and resume runs alternate,
     so a change in machine load hits all three the same way.
 (b) The same child reports whether ``weasyprint`` was imported at startup (it must not be).
-(c) Answer-and-advance in-process: with ``App.run_test``, answer a yes/no question with Enter,
+(c) Answer-and-advance in-process: with ``App.run_test``, answer a yes/no question with y or n,
     which saves the session atomically, re-evaluates conditions and moves on. Target: < 50 ms.
+    Its baseline, an unbound key measured the same way, alternates with it.
+(d) Screen switch and section change, in-process on the demo review: CPU time (not wall time:
+    other processes do not count) from the key until the screen is repainted, for F2 and F5
+    (first visit, and again once the screen exists), PgDn on both screens and ctrl+o (next
+    provider); measured once the off-screen sections are built. Target: < 100 ms of CPU each.
     Its baseline, an unbound key measured the same way, alternates with it.
 Children run as an installed copy would: with bytecode caches (pip compiles on install; the
 bare app's Textual is compiled too). With PYTHONDONTWRITEBYTECODE set, as in some shells and
@@ -127,7 +132,7 @@ def verdict(ok: bool) -> str:
 
 
 def answer_and_advance_ms(sessions: Path, repeat: int) -> tuple[float, float, float]:
-    """Median ms from an Enter key on a yes/no question until the answer is saved (atomically,
+    """Median ms from a y / n key on a yes/no question until the answer is saved (atomically,
     fsynced), the next question has the focus and the screen is repainted; and the median of
     the same measurement for an unbound key (the floor of Textual's own key handling)."""
     from textual import events
@@ -135,8 +140,8 @@ def answer_and_advance_ms(sessions: Path, repeat: int) -> tuple[float, float, fl
     from textual.widgets import RadioSet
 
     from ddwizard.core.loading import DataFolders
-    from ddwizard.tui.screens.questions import QuestionsScreen
     from ddwizard.tui.factory import make_app
+    from ddwizard.tui.screens.questions import QuestionsScreen
     from ddwizard.tui.services import Services
 
     services = Services.load(sessions, DataFolders.resolve())
@@ -157,7 +162,7 @@ def answer_and_advance_ms(sessions: Path, repeat: int) -> tuple[float, float, fl
     async def key_until(pilot: Pilot[None], key: str, done: Callable[[], bool]) -> float:
         """Send one key as the terminal would; wait until ``done`` and a repaint."""
         start = time.perf_counter()
-        event = events.Key(key, "\r" if key == "enter" else None)
+        event = events.Key(key, key if len(key) == 1 else None)
         event.set_sender(app)
         assert app._driver is not None
         app._driver.send_message(event)
@@ -174,31 +179,133 @@ def answer_and_advance_ms(sessions: Path, repeat: int) -> tuple[float, float, fl
             screen = app.screen
             assert isinstance(screen, QuestionsScreen)
             await pilot.press("pagedown")  # regulatory: yes/no questions
-            await pilot.pause()
+            for _ in range(400):  # the off-screen sections are built after the first paint
+                await pilot.pause(0.02)
+                if len(screen._views) == len(screen.questionnaire.sections):
+                    break
+            await pilot.pause(0.05)
             for index in range(repeat):
                 field = next(
                     f for f in screen._fields if isinstance(f.value_widget, RadioSet) and f.display
                 )
                 field.focus_value()
                 await pilot.pause()
-                if index:  # alternate yes / no, so every run is a change
-                    await pilot.press("right" if index % 2 else "left")
-                    await pilot.pause()
                 idle.append(await key_until(pilot, "f12", lambda: True))
                 await pilot.pause()
-                expected = "no" if index % 2 else "yes"
+                expected = "no" if index % 2 else "yes"  # alternate: every run is a change
 
                 def answered_and_moved(field: Any = field, expected: str = expected) -> bool:
                     answer = handle.session.answers.get(field.question.id)
                     moved = app.focused is not field.value_widget
                     return answer is not None and answer.value == expected and moved
 
-                samples.append(await key_until(pilot, "enter", answered_and_moved))
+                samples.append(await key_until(pilot, expected[0], answered_and_moved))
                 assert answered_and_moved(), "the answer was not saved or the focus did not move"
                 await pilot.pause()
 
     asyncio.run(scenario())
     return statistics.median(samples), statistics.median(idle), statistics.median(saves)
+
+
+SWITCH_TARGET_MS = 100.0
+SWITCH_STEPS: tuple[tuple[str, str], ...] = (
+    ("f4", "results (to leave the mandate)"),
+    ("f2", "F2 mandate, first visit"),
+    ("pagedown", "PgDn, mandate section change"),
+    ("f4", "results"),
+    ("f2", "F2 mandate, again"),
+    ("f5", "F5 diligence, first visit"),
+    ("pagedown", "PgDn, diligence section change"),
+    ("ctrl+o", "ctrl+o, next provider"),
+    ("f2", "F2 mandate, from diligence"),
+    ("f5", "F5 diligence, again"),
+)
+"""Keys pressed in order; the results screen is not one of ours and is not judged."""
+
+
+def switch_cpu_ms(sessions: Path, repeat: int) -> list[tuple[str, float, float]]:
+    """(label, median CPU ms of the step, median CPU ms of an unbound key just before it)."""
+    from textual import events
+    from textual.pilot import Pilot
+
+    from ddwizard.core.demo import load_demo_answers
+    from ddwizard.core.loading import DataFolders
+    from ddwizard.tui.factory import make_app
+    from ddwizard.tui.screens.questions import QuestionsScreen
+    from ddwizard.tui.services import Services
+
+    samples: dict[str, list[float]] = {label: [] for _, label in SWITCH_STEPS}
+    floors: dict[str, list[float]] = {label: [] for _, label in SWITCH_STEPS}
+    services = Services.load(sessions, DataFolders.resolve())
+
+    async def settle(pilot: Pilot[None]) -> None:
+        """Until the off-screen sections are built and nothing is left to do."""
+        for _ in range(400):
+            await pilot.pause(0.02)
+            screen = pilot.app.screen
+            if not isinstance(screen, QuestionsScreen) or len(screen._views) == len(
+                screen.questionnaire.sections
+            ):
+                break
+        await pilot.pause(0.05)
+
+    def where(app: Any) -> tuple[Any, ...]:
+        screen = app.screen
+        if not isinstance(screen, QuestionsScreen):
+            return (type(screen).__name__,)
+        return (screen.mode, screen.section_id, screen.provider)
+
+    def landed(app: Any, before: tuple[Any, ...], key: str) -> bool:
+        """The key took effect and a question of the new place has the focus."""
+        screen = app.screen
+        if key == "f12":
+            return True
+        if not isinstance(screen, QuestionsScreen):
+            return where(app) != before
+        focused = app.focused
+        return (
+            where(app) != before
+            and focused is not None
+            and any(focused in f.walk_children(with_self=True) for f in screen._fields)
+        )
+
+    async def cpu_of_key(pilot: Pilot[None], key: str) -> float:
+        app = pilot.app
+        before = where(app)
+        start = time.process_time()
+        event = events.Key(key, None)
+        event.set_sender(app)
+        assert app._driver is not None
+        app._driver.send_message(event)
+        for _ in range(500):
+            await pilot._wait_for_screen()
+            if landed(app, before, key):
+                break
+            await asyncio.sleep(0)
+        else:
+            raise SystemExit(f"{key} did not land: {where(app)}")
+        app.screen._on_timer_update()  # paint now
+        return (time.process_time() - start) * 1000
+
+    async def scenario(run: int) -> None:
+        handle = services.store.create(f"Bench switch {run}", services.qset, services.catalog)
+        handle.apply_answers(load_demo_answers(services.qset, services.catalog))
+        app = make_app(services, handle=handle)
+        async with app.run_test(size=(140, 45)) as pilot:
+            await settle(pilot)
+            for key, label in SWITCH_STEPS:
+                floors[label].append(await cpu_of_key(pilot, "f12"))
+                await settle(pilot)
+                samples[label].append(await cpu_of_key(pilot, key))
+                await settle(pilot)
+
+    for run in range(repeat):
+        asyncio.run(scenario(run))
+    return [
+        (label, statistics.median(samples[label]), statistics.median(floors[label]))
+        for _, label in SWITCH_STEPS
+        if not label.startswith("results")
+    ]
 
 
 def main() -> int:
@@ -232,6 +339,7 @@ def main() -> int:
         home = statistics.median(home_times)
         resume = statistics.median(resume_times)
         answer_ms, harness_ms, save_ms = answer_and_advance_ms(sessions, max(opts.repeat, 10))
+        switches = switch_cpu_ms(sessions, max(1, min(opts.repeat, 3)))
 
     weasy_home = "WEASYPRINT True" in home_out or "WEASYPRINT False" not in home_out
     weasy_resume = "WEASYPRINT True" in resume_out or "WEASYPRINT False" not in resume_out
@@ -262,6 +370,14 @@ def main() -> int:
     )
     print(f"  baseline: same measurement, unbound key {harness_ms:5.1f} ms")
     print(f"  of which the atomic, fsynced save       {save_ms:5.1f} ms")
+    print("screen switch and section change (CPU, median; baseline: an unbound key)")
+    for label, cpu_ms, floor_ms in switches:
+        ok = cpu_ms < SWITCH_TARGET_MS
+        checks[label] = ok
+        print(
+            f"  {label:<34} {cpu_ms:7.1f} ms   baseline {floor_ms:5.1f} ms   "
+            f"(target < {SWITCH_TARGET_MS:.0f} ms)  {verdict(ok)}"
+        )
     missed = [name for name, passed in checks.items() if not passed]
     print("ALL PASS" if not missed else "FAIL: " + ", ".join(missed))
     ok = not missed

@@ -118,7 +118,7 @@ async def test_narrow_footer_keeps_f1_and_the_screen_keys(services: Services) ->
         assert not any(key in ("f2", "f3", "f4", "f5", "f6", "f7", "f9") for key, _ in keys)
         footer = app.screen.query_one(WizardFooter)
         assert sum(k.region.width for k in footer.query(FooterKey)) <= footer.region.width
-        await pilot.resize_terminal(140, 40)
+        await pilot.resize_terminal(200, 40)
         await settle(pilot, 8)
         wide = [k.key for k in app.screen.query(FooterKey)]
         assert "f2" in wide  # wide enough: the screen keys are shown too

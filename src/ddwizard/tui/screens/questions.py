@@ -42,6 +42,8 @@ if TYPE_CHECKING:
 
 PREBUILD_DELAY = 0.05
 """Seconds between building two off-screen sections after the first paint (keys go first)."""
+PREBUILD_START = 0.4
+"""Seconds after the screen is shown before the off-screen sections are built."""
 
 
 TYPING_KEYS = frozenset({"backspace", "delete", "left", "right", "home", "end", "enter", "space"})
@@ -190,6 +192,7 @@ class QuestionsScreen(WizardScreen):
         self._revision_seen = -1
         self._going_to: Position | None = None
         self._resumed = False
+        self._theme_seen: str | None = None
         """Keys that arrived before the first question had the focus (None: it has it)."""
 
     # --- data --------------------------------------------------------------------------
@@ -250,11 +253,18 @@ class QuestionsScreen(WizardScreen):
         """Show ``position`` when this screen is shown again (a jump, or F2 / F5 back)."""
         self._going_to = position
 
-    def on_screen_resume(self) -> None:
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Textual re-applies every style of the screen when it comes back, in case the theme
+        # changed: for a screen holding every section's form that is most of a second. Only
+        # when the theme did change (the base handler runs after this one).
+        theme = self.app.theme
+        if self._resumed and self._theme_seen == theme:
+            event.refresh_styles = False
+        self._theme_seen = theme
         if not self._resumed:
             self._resumed = True
             return  # first time: on_mount shows the start position
-        self.set_timer(PREBUILD_DELAY, self._prebuild_next)
+        self.set_timer(PREBUILD_START, self._prebuild_next)
         position, self._going_to = self._going_to, None
         if self.app.revision != self._revision_seen:
             # Changed elsewhere (weights, shortlist, review): re-fill the forms from the session.
@@ -316,7 +326,7 @@ class QuestionsScreen(WizardScreen):
         if section is None and self._start_question:
             section = self._section_of(self._start_question)
         self.show_section(section or ids[0], focus=self._start_question)
-        self.set_timer(PREBUILD_DELAY, self._prebuild_next)
+        self.set_timer(PREBUILD_START, self._prebuild_next)
 
     def _tab_label(self, provider: str) -> Text:
         name = self.app.provider_name(provider)
@@ -419,11 +429,10 @@ class QuestionsScreen(WizardScreen):
             self._remember(target)
         if not focus_questions:
             return
+        # The help of the question about to be focused, in this same frame (one layout pass).
+        self.query_one(HelpPanel).show(target.question if target is not None else None)
         if target is not None:
             target.focus_value()
-            view.scroll_to_widget(target, animate=False, top=True)
-        else:
-            self.query_one(HelpPanel).show(None)
 
     def refresh_visibility(self) -> None:
         shown_ids = self.shown_ids()

@@ -4,9 +4,9 @@ The stock Footer rebuilds all its key widgets for every bindings change, and foc
 change bindings: answering a question and moving on would pay for a full rebuild each time.
 This footer coalesces the requests and skips the rebuild when the shown keys are the same.
 
-On a narrow terminal (80 columns) the keys do not fit: the footer then shows the screen's own
-keys after F1 ("Keys: all keys"), and leaves the app's screen keys (F2-F9), which F1 lists,
-out, so the keys that matter are never cut off.
+When the keys do not fit (80 columns, or a screen with many keys) the footer shows the
+screen's own keys after F1 ("all keys"), and leaves the app's screen keys (F2-F9), which F1
+lists, out, so the keys that matter are never cut off.
 """
 
 from __future__ import annotations
@@ -21,6 +21,9 @@ from textual.widgets._footer import FooterKey
 NARROW_WIDTH = 110
 """Below this many columns only F1 and the screen's own keys are shown."""
 HELP_ACTION = "show_help"
+KEY_PADDING = 3
+"""Cells around a key and its description in the footer."""
+PALETTE_WIDTH = 13
 
 
 class WizardFooter(Footer):
@@ -43,11 +46,18 @@ class WizardFooter(Footer):
 
     @property
     def narrow(self) -> bool:
-        return self.app.size.width < NARROW_WIDTH
+        """Too narrow for every key: F1 and the screen's own keys only."""
+        width = self.app.size.width
+        if width < NARROW_WIDTH:
+            return True
+        needed = sum(len(r[1]) + len(r[2]) + KEY_PADDING for r in self._rows(narrow=False))
+        return needed + PALETTE_WIDTH > width
 
     def _shown(self) -> list[tuple[str, str, str, str, bool, str]]:
+        return self._rows(narrow=self.narrow)
+
+    def _rows(self, *, narrow: bool) -> list[tuple[str, str, str, str, bool, str]]:
         """(key, key display, description, action, enabled, tooltip) in footer order."""
-        narrow = self.narrow
         first: list[tuple[str, str, str, str, bool, str]] = []
         rest: list[tuple[str, str, str, str, bool, str]] = []
         seen: set[str] = set()

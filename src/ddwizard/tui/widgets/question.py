@@ -145,16 +145,19 @@ def _show_weights(widget: Widget, q: Question, value: Any) -> None:
 
 
 def _compose_typed(q: Question, value: Any, read_only: bool) -> ComposeResult:
+    field = OrderedInput(
+        value="" if value is None else display_value(value),
+        placeholder=_placeholder(q),
+        compact=True,
+        classes=f"value {q.type.value}",
+        disabled=read_only,
+    )
+    if not q.unit:
+        yield field  # no row around it: fewer widgets to lay out on every section change
+        return
     with Horizontal(classes="input-row"):
-        yield OrderedInput(
-            value="" if value is None else display_value(value),
-            placeholder=_placeholder(q),
-            compact=True,
-            classes=f"value {q.type.value}",
-            disabled=read_only,
-        )
-        if q.unit:
-            yield Static(Text(shown_line(q.unit), style="dim"), classes="unit")
+        yield field
+        yield Static(Text(shown_line(q.unit), style="dim"), classes="unit")
 
 
 def _show_typed(widget: Widget, q: Question, value: Any) -> None:
@@ -228,10 +231,14 @@ class QuestionField(Vertical):
         q = self.question
         yield Static(self._prompt(), classes="prompt")
         yield from self.kind.compose(q, self._current(), self.read_only)
-        yield Static("", classes="problem")
+        problem = Static("", classes="problem")
+        problem.display = False
+        yield problem
         answer = self.answer
         if self.diligence:
-            with Horizontal(classes="extras"):
+            # Evidence is recorded with an answer: shown once the question is answered.
+            with Horizontal(classes="extras") as extras:
+                extras.display = answer is not None
                 yield Select(
                     [(Text(label), key) for key, label in EVIDENCE_LABELS.items()],
                     value=answer.evidence if answer and answer.evidence else Select.NULL,
@@ -249,13 +256,15 @@ class QuestionField(Vertical):
                     classes="docdate",
                     disabled=self.read_only,
                 )
-            yield OrderedInput(
+            reference = OrderedInput(
                 value=(answer.reference or "") if answer else "",
                 placeholder="document reference",
                 compact=True,
                 classes="reference",
                 disabled=self.read_only,
             )
+            reference.display = answer is not None
+            yield reference
         yield OrderedInput(
             value=(answer.note or "") if answer else "",
             placeholder="note (optional)",
@@ -316,6 +325,7 @@ class QuestionField(Vertical):
             self._set_text(".docdate", _date_text(answer))
             self._set_text(".reference", (answer.reference or "") if answer else "")
         self._set_text(".note", (answer.note or "") if answer else "")
+        self._show_extras()
         self.show_problem(None)
 
     def _set_text(self, selector: str, text: str) -> None:
@@ -583,9 +593,18 @@ class QuestionField(Vertical):
         label.add_class("-hint")
         self.remove_class("-invalid")
 
+    def _show_extras(self) -> None:
+        if self.diligence:
+            answered = self.answer is not None
+            for selector in (".extras", ".reference"):
+                widget = self.query_one(selector)
+                if widget.display != answered:
+                    widget.display = answered
+
     def refresh_answer(self, answer: Answer | None) -> None:
         """Take the saved answer (after a save, or when a weights edit lands)."""
         self.answer = answer
+        self._show_extras()
         if self.question.type == AnswerType.WEIGHTS:
             _show_weights(self.value_widget, self.question, answer.value if answer else None)
         if answer is not None:
