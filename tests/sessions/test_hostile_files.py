@@ -184,29 +184,43 @@ def test_answers_file_free_text_rules(
 ) -> None:
     from ddwizard.core.answers import parse_answers_file
 
-    path = write_answers(
+    escapes = write_answers(
         """\
         name: "Review \\e[2J"
         answers:
           client.entity_name: "Acme\\0 Fund"
+        diligence:
+          zodia:
+            dd.incidents: {value: none, reference: "ref\\x1b"}
+        """,
+        "escapes.yaml",
+    )
+    with pytest.raises(DataError) as info:
+        parse_answers_file(escapes, qset, catalog)
+    by_field = {p.field: p for p in info.value.problems}
+    assert "control character" in by_field["name"].message and by_field["name"].line == 1
+    assert "control character" in by_field["answers.client.entity_name"].message
+    assert "control character" in by_field["diligence.zodia.dd.incidents.reference"].message
+    assert all(p.file == str(escapes) for p in info.value.problems)
+    assert all("\x1b" not in str(p) and "\x00" not in str(p) for p in info.value.problems)
+
+    shapes = write_answers(
+        """\
+        answers:
+          client.entity_name: {value: {a: mapping}}
           client.regions:
             value: [us]
             note: {a: mapping}
           reg.qualified_custodian:
             value: yes
             note: [a, list]
-        diligence:
-          zodia:
-            dd.incidents: {value: none, reference: "ref\\x1b"}
         """,
-        "hostile.yaml",
+        "shapes.yaml",
     )
     with pytest.raises(DataError) as info:
-        parse_answers_file(path, qset, catalog)
+        parse_answers_file(shapes, qset, catalog)
     by_field = {p.field: p for p in info.value.problems}
-    assert "control character" in by_field["name"].message and by_field["name"].line == 1
-    assert "control character" in by_field["answers.client.entity_name"].message
+    assert "expected text, got a mapping" in by_field["answers.client.entity_name"].message
     assert "mapping" in by_field["answers.client.regions.note"].message
     assert "list" in by_field["answers.reg.qualified_custodian.note"].message
-    assert "control character" in by_field["diligence.zodia.dd.incidents.reference"].message
-    assert all(p.file == str(path) for p in info.value.problems)
+    assert all(p.file == str(shapes) and p.line for p in info.value.problems)

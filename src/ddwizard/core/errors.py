@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -21,7 +22,18 @@ class Problem:
             where = f"{where}:{self.line}" if where else f"line {self.line}"
         parts = [p for p in (where, self.field) if p]
         prefix = ": ".join(parts)
-        return f"{prefix}: {self.message}" if prefix else self.message
+        text = f"{prefix}: {self.message}" if prefix else self.message
+        # File names, keys and values quoted in a message come from the input: a control
+        # character in them is shown escaped, never sent to the terminal.
+        return _CONTROL.sub(_escape, text)
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape(found: re.Match[str]) -> str:
+    code = ord(found.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 class DdwizardError(Exception):

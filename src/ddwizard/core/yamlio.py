@@ -26,6 +26,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from ddwizard.core.errors import DataError, Problem
+from ddwizard.core.text import control_character_problem
 
 MAX_YAML_BYTES = 2 * 1024 * 1024
 MAX_ALIAS_EXPANSION = 10_000
@@ -325,6 +326,15 @@ def _walk(root: yaml.Node, lines: dict[PathKey, int], problems: list[Problem], f
                     )
                 seen[key] = line
                 lines[(*path, key)] = line
+                if control_character_problem(key) is not None:
+                    problems.append(
+                        Problem(
+                            f"key '{key}' {control_character_problem(key)}",
+                            file=file,
+                            line=line,
+                            field=dotted(path) or None,
+                        )
+                    )
             stack.extend(
                 (
                     (
@@ -337,6 +347,14 @@ def _walk(root: yaml.Node, lines: dict[PathKey, int], problems: list[Problem], f
                     for k, v in reversed(node.value)
                 )
             )
+        elif isinstance(node, yaml.ScalarNode) and isinstance(node.value, str):
+            # No YAML file ddwizard reads needs control characters; in text they would end
+            # up on the terminal or in the memo.
+            problem = control_character_problem(node.value, multiline=True)
+            if problem is not None and all(control_character_problem(str(p)) is None for p in path):
+                problems.append(
+                    Problem(problem, file=file, line=node.start_mark.line + 1, field=dotted(path))
+                )
         elif isinstance(node, yaml.SequenceNode):
             for index, item in enumerate(node.value):
                 lines[(*path, index)] = item.start_mark.line + 1
