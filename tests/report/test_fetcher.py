@@ -154,7 +154,7 @@ def test_hostile_firm_template_cannot_fetch_outside_its_folder(
     css = templates / "memo.css"
     css.write_text(
         css.read_text(encoding="utf-8")
-        + "\n.cover { background-image: url(http://127.0.0.1:9/bg.png); }\n",
+        + "\n.masthead { background-image: url(http://127.0.0.1:9/bg.png); }\n",
         encoding="utf-8",
     )
     answers = tmp_path / "a.yaml"

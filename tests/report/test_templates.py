@@ -64,7 +64,7 @@ def test_markdown_environment_escapes_for_markdown(tmp_path: Path) -> None:
     (tmp_path / "x.md.j2").write_text("| {{ v }} |", encoding="utf-8")
     env = make_environment(tmp_path, markdown=True)
     out = env.get_template("x.md.j2").render(v="a | b *c* <i>")
-    assert out == r"| a \| b \*c\* &lt;i&gt; |"
+    assert out == r"| a \| b \*c\* \<i\> |"
 
 
 def test_undefined_is_an_error_not_an_empty_string(tmp_path: Path) -> None:
@@ -79,20 +79,56 @@ def test_markdown_escape_neutralises_markup() -> None:
     assert markdown_escape("- item") == r"\- item"
     assert markdown_escape("1. first") == r"1\. first"
     assert markdown_escape("line one\nline two") == "line one line two"
-    assert markdown_escape("<script>&") == "&lt;script&gt;&amp;"
+    # Markdown backslash escapes, never HTML entities; control characters shown escaped
+    assert markdown_escape("<script>&") == r"\<script\>\&"
+    assert markdown_escape("a\x00b\x1b[2J") == r"a\\x00b\\x1b\[2J"
     assert markdown_escape("2026-11-28 and 72.5") == "2026-11-28 and 72.5"
     assert markdown_escape(None) == ""
     assert markdown_escape(49) == "49"
 
 
-def test_bundled_templates_pass_the_check() -> None:
-    assert check_templates(bundled_dir("report_templates")) == []
+def test_bundled_templates_pass_the_check(qset: Any, catalog: Any) -> None:
+    from ddwizard.core.usecases.demo import demo_memo_context
+
+    sample = demo_memo_context(qset, catalog, today=date(2026, 11, 28))
+    assert check_templates(bundled_dir("report_templates"), sample) == []
+
+
+def test_every_html_partial_has_a_markdown_twin() -> None:
+    partials = bundled_dir("report_templates") / "partials"
+    html = {p.name.removesuffix(".html.j2") for p in partials.glob("*.html.j2")}
+    md = {p.name.removesuffix(".md.j2") for p in partials.glob("*.md.j2")}
+    assert html == md and "decision" in html
+
+
+def test_a_symlink_in_the_templates_folder_cannot_include_outside_files(
+    firm_templates: Path, tmp_path: Path, qset: Any, catalog: Any
+) -> None:
+    """One rule for templates, the stylesheet and resources: real paths inside the folder."""
+    from ddwizard.core.usecases.demo import demo_memo_context
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0:SECRET", encoding="utf-8")
+    (firm_templates / "partials" / "leak.html.j2").symlink_to(secret)
+    _break(
+        firm_templates / "partials" / "mandate.html.j2", 3, '{% include "partials/leak.html.j2" %}'
+    )
+    memo = demo_memo_context(qset, catalog, today=date(2026, 11, 28))
+    with pytest.raises(DataError) as caught:
+        render_html(memo, firm_templates)
+    assert "outside the templates folder" in str(caught.value)
+    # the stylesheet follows the same rule
+    (firm_templates / "partials" / "mandate.html.j2").write_text("", encoding="utf-8")
+    (firm_templates / "memo.css").unlink()
+    (firm_templates / "memo.css").symlink_to(secret)
+    with pytest.raises(DataError, match="outside the templates folder"):
+        render_html(memo, firm_templates)
 
 
 def test_syntax_error_in_a_partial_names_file_and_line(
     firm_templates: Path, answers_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _break(firm_templates / "partials" / "_summary.html.j2", 4, "{% if %}")
+    _break(firm_templates / "partials" / "decision.html.j2", 4, "{% if %}")
     rc = main(
         [
             "report",
@@ -105,7 +141,7 @@ def test_syntax_error_in_a_partial_names_file_and_line(
     )
     assert rc == 1
     err = capsys.readouterr().err
-    assert "partials/_summary.html.j2:4" in err
+    assert "partials/decision.html.j2:4" in err
     assert "syntax error" in err
     assert "Traceback" not in err
     assert not (tmp_path / "m.pdf").exists()
@@ -114,7 +150,7 @@ def test_syntax_error_in_a_partial_names_file_and_line(
 def test_undefined_field_names_file_and_line(
     firm_templates: Path, answers_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _break(firm_templates / "partials" / "_mandate.html.j2", 3, "<p>{{ memo.no_such_field }}</p>")
+    _break(firm_templates / "partials" / "mandate.html.j2", 3, "<p>{{ memo.no_such_field }}</p>")
     rc = main(
         [
             "report",
@@ -127,7 +163,7 @@ def test_undefined_field_names_file_and_line(
     )
     assert rc == 1
     err = capsys.readouterr().err
-    assert "partials/_mandate.html.j2:3" in err
+    assert "partials/mandate.html.j2:3" in err
     assert "no_such_field" in err
 
 
@@ -139,31 +175,33 @@ def test_sandbox_blocks_python_internals(
         14,
         "{{ memo.__class__.__init__.__globals__['__builtins__'] }}",
     )
-    problems = check_templates(firm_templates)
+    from ddwizard.core.usecases.demo import demo_memo_context
+
+    problems = check_templates(firm_templates, lambda: demo_memo_context(today=date(2026, 11, 28)))
     assert problems
     assert any(p.file and p.file.endswith("memo.html.j2") and p.line == 14 for p in problems)
 
 
 def test_check_templates_reports_missing_and_broken_files(firm_templates: Path) -> None:
     (firm_templates / "memo.md.j2").unlink()
-    _break(firm_templates / "partials" / "_cover.html.j2", 2, "{% for x in %}")
+    _break(firm_templates / "partials" / "decision.html.j2", 2, "{% for x in %}")
     problems = check_templates(firm_templates)
     messages = [str(p) for p in problems]
     assert any("memo.md.j2" in m and "missing" in m for m in messages)
-    assert any("partials/_cover.html.j2:2" in m for m in messages)
+    assert any("partials/decision.html.j2:2" in m for m in messages)
 
 
 def test_validate_templates_exits_1_on_a_broken_folder(
     firm_templates: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _break(firm_templates / "partials" / "_ranking.html.j2", 5, "{{ memo.ranking | }}")
+    _break(firm_templates / "partials" / "glance.html.j2", 5, "{{ memo.glance | }}")
     assert main(["validate", "--templates", str(firm_templates)]) == 1
-    assert "partials/_ranking.html.j2:5" in capsys.readouterr().err
+    assert "partials/glance.html.j2:5" in capsys.readouterr().err
     assert main(["validate", "--templates", str(bundled_dir("report_templates"))]) == 0
 
 
 def test_firm_branding_is_used(firm_templates: Path, answers_file: Path, tmp_path: Path) -> None:
-    cover = firm_templates / "partials" / "_cover.html.j2"
+    cover = firm_templates / "partials" / "decision.html.j2"
     cover.write_text(
         cover.read_text(encoding="utf-8").replace(
             "Investment committee paper", "Northwind Capital · Risk &amp; Compliance"
@@ -184,12 +222,12 @@ def test_html_is_standalone_with_the_stylesheet_inlined(qset: Any, catalog: Any)
     html = render_html(memo, bundled_dir("report_templates"))
     assert "<style>" in html and "@page" in html
     assert "<link" not in html and " src=" not in html
-    # the only links are the contents' in-document anchors, all built by the context
-    hrefs = re.findall(r'href="([^"]*)"', html)
-    assert hrefs and all(re.fullmatch(r"#[a-z0-9-]+", h) for h in hrefs)
-    assert "#provider-1" in hrefs and "#signoff" in hrefs
+    # no links at all: the contents are the PDF's bookmarks (one per section heading)
+    assert re.findall(r'href="([^"]*)"', html) == []
+    assert 'id="provider-1"' in html and 'id="signoff"' in html
+    assert "bookmark-level: 1" in html
     md = render_markdown(memo, bundled_dir("report_templates"))
-    assert md.startswith("# Custody provider due-diligence memo: Northwind Pension Trust Limited")
+    assert md.startswith("# Custody due-diligence memo: Northwind Pension Trust Limited")
 
 
 @pytest.mark.parametrize(
@@ -241,12 +279,12 @@ def test_runtime_error_in_a_template_names_file_and_line(
 ) -> None:
     from ddwizard.core.usecases.demo import demo_memo_context
 
-    _break(firm_templates / "partials" / "_robustness.html.j2", 2, "{{ 1 // 0 }}")
+    _break(firm_templates / "partials" / "scores.html.j2", 2, "{{ 1 // 0 }}")
     memo = demo_memo_context(qset, catalog, today=date(2026, 11, 28))
     with pytest.raises(DataError) as caught:
         render_html(memo, firm_templates)
     (problem,) = caught.value.problems
-    assert problem.file is not None and problem.file.endswith("partials/_robustness.html.j2")
+    assert problem.file is not None and problem.file.endswith("partials/scores.html.j2")
     assert problem.line == 2
 
 

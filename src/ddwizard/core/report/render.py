@@ -35,6 +35,7 @@ from markupsafe import Markup
 
 from ddwizard.core.errors import DataError, Problem
 from ddwizard.core.report.context import ATTACHMENT_NAME, MemoContext
+from ddwizard.core.report.text import html_finalize, visible_controls
 
 Format = Literal["pdf", "html", "md"]
 FORMATS: tuple[Format, ...] = ("pdf", "html", "md")
@@ -43,7 +44,8 @@ HTML_TEMPLATE = "memo.html.j2"
 MARKDOWN_TEMPLATE = "memo.md.j2"
 STYLESHEET = "memo.css"
 REQUIRED_TEMPLATES = (HTML_TEMPLATE, MARKDOWN_TEMPLATE, STYLESHEET)
-PDF_VARIANT = "pdf/a-3b"
+PDF_VARIANT = "pdf/a-3a"
+"""PDF/A-3 level A: archival, Unicode text and tagged structure (WeasyPrint's ``pdf_tags``)."""
 
 
 # --- Jinja environment -------------------------------------------------------------------
@@ -53,19 +55,22 @@ def is_markdown_template(name: str | None) -> bool:
     return bool(name) and str(name).endswith((".md.j2", ".md"))
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~<>&])")
 _MD_LINE_START = re.compile(r"^(\s*)(#+(?=\s|$)|[-+=](?=\s|$)|-{2,}|={2,})")
 _MD_ORDERED = re.compile(r"^(\s*\d+)([.)])(?=\s|$)")
 
 
 def markdown_escape(value: Any) -> str:
-    """Make user text literal in Markdown: no markup, no raw HTML, one line per table cell."""
+    """Make user text literal in Markdown: no markup, no raw HTML, one line per table cell.
+
+    Markdown's own backslash escapes are used (``\\<``, ``\\&``), never HTML entities, so the
+    text reads the same in a plain-text viewer; control characters are shown as ``\\xNN``.
+    """
     if value is None:
         return ""
     if isinstance(value, bool | int | float):
         return str(value)
-    text = str(value)
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = visible_controls(str(value))
     text = _MD_SPECIAL.sub(r"\\\1", text)
     text = " ".join(text.split())
     # A value may start a line: keep it from becoming a heading, list item or rule.
@@ -73,17 +78,55 @@ def markdown_escape(value: Any) -> str:
     return _MD_ORDERED.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
 
 
+class ResourceRefused(ValueError):
+    """A URL the memo may not load; WeasyPrint skips the resource and goes on."""
+
+
+def inside_folder(root: Path | str, relative: str) -> Path:
+    """The real path of ``relative`` under ``root``, which must stay inside ``root``'s real path.
+
+    The one rule for templates, the stylesheet and resources: symlinks and ``..`` are resolved
+    first, so a link inside a firm's templates folder cannot reach ``/etc/passwd``.
+    """
+    real_root = Path(os.path.realpath(root))
+    target = Path(os.path.realpath(real_root / relative))
+    if not target.is_relative_to(real_root):
+        raise ResourceRefused(f"'{relative}' resolves outside the templates folder")
+    return target
+
+
+class ConfinedLoader(FileSystemLoader):
+    """A file loader that refuses templates whose real path leaves the templates folder."""
+
+    def __init__(self, root: str) -> None:
+        super().__init__(root, followlinks=False)
+        self.root = root
+
+    def get_source(self, environment: Any, template: str) -> Any:
+        try:
+            inside_folder(self.root, template)
+        except ResourceRefused as exc:
+            raise DataError.single(
+                f"template refused: {exc}", file=str(Path(self.root) / template)
+            ) from None
+        return super().get_source(environment, template)
+
+    def list_templates(self) -> list[str]:
+        names: list[str] = super().list_templates()
+        return names
+
+
 @lru_cache(maxsize=16)
 def _cached_environment(root: str, markdown: bool) -> SandboxedEnvironment:
     env = SandboxedEnvironment(
-        loader=FileSystemLoader(root),
+        loader=ConfinedLoader(root),
         autoescape=not markdown,
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=True,
-        finalize=markdown_escape if markdown else None,
+        finalize=markdown_escape if markdown else html_finalize,
     )
     return env
 
@@ -139,7 +182,9 @@ def _render(templates_dir: Path, template: str, **context: Any) -> str:
 def _stylesheet(templates_dir: Path) -> Markup:
     path = Path(templates_dir) / STYLESHEET
     try:
-        css = path.read_text(encoding="utf-8")
+        css = inside_folder(templates_dir, STYLESHEET).read_text(encoding="utf-8")
+    except ResourceRefused as exc:
+        raise DataError.single(f"stylesheet refused: {exc}", file=str(path)) from None
     except FileNotFoundError:
         raise DataError.single("stylesheet not found", file=str(path)) from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -158,10 +203,6 @@ def render_markdown(memo: MemoContext, templates_dir: Path) -> str:
 
 
 # --- resource fetching -------------------------------------------------------------------
-
-
-class ResourceRefused(ValueError):
-    """A URL the memo may not load; WeasyPrint skips the resource and goes on."""
 
 
 @dataclass
@@ -186,10 +227,10 @@ def resolve_resource(url: str, templates_dir: Path) -> Path | None:
         raise ResourceRefused(f"only data: URLs and template files may be loaded, not {url!r}")
     if parts.netloc not in ("", "localhost"):
         raise ResourceRefused(f"remote file URL refused: {url!r}")
-    root = Path(os.path.realpath(templates_dir))
-    target = Path(os.path.realpath(url2pathname(unquote(parts.path))))
-    if not target.is_relative_to(root):
-        raise ResourceRefused(f"outside the templates folder: {url!r}")
+    try:
+        target = inside_folder(templates_dir, url2pathname(unquote(parts.path)))
+    except ResourceRefused:
+        raise ResourceRefused(f"outside the templates folder: {url!r}") from None
     if not target.is_file():
         raise ResourceRefused(f"not a file in the templates folder: {url!r}")
     return target
@@ -229,7 +270,7 @@ def render_pdf(
     log: FetchLog | None = None,
     attachment_name: str = ATTACHMENT_NAME,
 ) -> bytes:
-    """PDF/A-3b of ``html`` with ``attachment`` embedded (AFRelationship /Source)."""
+    """Tagged PDF/A-3a of ``html`` with ``attachment`` embedded (AFRelationship /Source)."""
     import weasyprint
 
     log = log if log is not None else FetchLog()
@@ -244,7 +285,10 @@ def render_pdf(
         url_fetcher=fetcher,
     )
     pdf = document.write_pdf(
-        pdf_variant=PDF_VARIANT, attachments=[embedded], finisher=_dedupe_associated_files
+        pdf_variant=PDF_VARIANT,
+        pdf_tags=True,
+        attachments=[embedded],
+        finisher=_dedupe_associated_files,
     )
     assert isinstance(pdf, bytes)
     return pdf
@@ -345,7 +389,7 @@ def format_for(output: Path, explicit: str | None) -> Format:
     if explicit:
         if explicit not in FORMATS:
             raise DataError.single(f"unknown format '{explicit}' (use pdf, html or md)")
-        return explicit  # type: ignore[return-value]
+        return explicit
     suffix = Path(output).suffix.lower().lstrip(".")
     aliases: dict[str, Format] = {
         "": "pdf",

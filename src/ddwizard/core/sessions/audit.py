@@ -15,10 +15,12 @@ wrote, and that the record around it is the record the trail produced:
 * ``verify_record`` replays the trail (values and each change's ``old`` value) against the
   record, for the parts of older trails written before states were bound.
 
-The limit: the chain is not keyed. Someone who rewrites the whole trail from an edit onwards,
-recomputing every hash, produces a self-consistent file. That is caught only against
-something recorded outside the file: the head hash a memo printed and embedded
-(``verify_against_head``: ``ddwizard verify SESSION --memo MEMO.pdf``).
+The limit: the chain is not keyed (anyone can compute SHA-256). Someone who rewrites the
+whole trail from an edit onwards, recomputing every hash and the state, produces a
+self-consistent file that ``verify`` alone accepts. That is caught only against something
+kept outside the file: a memo issued earlier (``ddwizard verify SESSION --memo MEMO.pdf``
+checks that the memo's hash and the trail it embeds are still in the session's trail;
+``verify_against_head`` checks a recorded head hash).
 
 Sessions written before states were bound (no event carries ``state``) are reported as
 unverifiable rather than intact: their chain can be checked, their record cannot. The next

@@ -1,0 +1,133 @@
+"""Sign-off and integrity: who signs, on what basis, and what was checked about the record.
+
+DECISIONS.md §6: a final review made so by override names the reviewer and the rationale; a
+review reopened after a final memo says which memo (by hash) this one supersedes. The
+integrity statement says exactly what was verified (audit chain, events, head hash) and,
+when nothing was, the memo carries "INTEGRITY NOT VERIFIED" on every page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ddwizard.core.report.inputs import NOT_VERIFIED_BANNER, MemoInputs
+from ddwizard.core.report.text import clean, plural
+
+ATTACHMENT_NAME = "session.json"
+
+
+@dataclass(frozen=True, slots=True)
+class SignBox:
+    role: str
+    name: str
+    date: str
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class HashRow:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class SignoffSection:
+    boxes: tuple[SignBox, ...]
+    override: str
+    """Reviewer and rationale of a final status given by override ("" otherwise)."""
+    supersedes: str
+    verified: bool | None
+    banner: str
+    """``INTEGRITY NOT VERIFIED`` when the record was not verified, else ""."""
+    statement: str
+    """What was verified about the record, in one paragraph."""
+    problems: tuple[str, ...]
+    hashes: tuple[HashRow, ...]
+    attachment_name: str
+
+
+def build(inputs: MemoInputs) -> SignoffSection:
+    record = inputs.record
+    signoff = record.signoff
+    reviewer = clean(signoff.reviewer) if signoff else ""
+    boxes = (
+        SignBox("Prepared by", clean(record.preparer) or "", "", ""),
+        SignBox(
+            "Reviewed by (compliance)",
+            reviewer,
+            signoff.at.strftime("%Y-%m-%d") if signoff and signoff.at and reviewer else "",
+            "override reviewer" if signoff and signoff.override else "",
+        ),
+        SignBox("Approved by (investment committee)", "", "", ""),
+    )
+    override = ""
+    if signoff and signoff.override:
+        override = (
+            f"Made final by override of the recommendation status: reviewer {reviewer or 'not named'}"
+            f" (the preparer is {clean(record.preparer) or 'not recorded'}); rationale: "
+            f"{clean(signoff.rationale) or 'not recorded'}."
+        )
+    supersedes = ""
+    old = record.supersedes
+    if old is not None:
+        when = old.at.strftime("%Y-%m-%d") if old.at else "an earlier date"
+        reopened = old.reopened_at.strftime("%Y-%m-%d") if old.reopened_at else "later"
+        supersedes = (
+            f"This memo supersedes the {old.format.upper() or 'earlier'} memo issued on {when} "
+            f"(SHA-256 {old.sha256}); the review was reopened on {reopened}"
+            + (f": {clean(old.reason)}" if old.reason else "")
+            + "."
+        )
+    integrity = inputs.integrity
+    if record.kind != "session":
+        verified: bool | None = None
+        statement = (
+            "Generated from an answers file, not a saved session: there is no audit trail to "
+            "verify. The embedded record holds the answers file as read and the evaluation."
+        )
+    elif integrity.verified:
+        verified = True
+        head = integrity.head_hash or record.head_hash or ""
+        statement = (
+            f"Before this memo was written, the session's audit trail was verified: "
+            f"{plural(integrity.events, 'event')}, each sealed with the hash of the one before, "
+            "replayed to the session's saved state without a difference."
+            + (f" Chain head: {head}." if head else "")
+        )
+    else:
+        verified = False
+        statement = (
+            "The session's audit trail did not pass verification before this memo was written; "
+            "the memo was produced anyway at the preparer's request and must not be relied on "
+            "until the record is explained."
+            if integrity.verified is False and integrity.problems
+            else "The session's audit trail was not verified before this memo was written."
+        )
+    hashes = [HashRow(f"SHA-256 of the embedded record ({ATTACHMENT_NAME})", record.record_sha256)]
+    chain_head = integrity.head_hash or record.head_hash
+    if chain_head:
+        hashes.append(HashRow("Audit chain head hash", chain_head))
+    hashes.append(
+        HashRow("Provider data hash", record.provider_data_hash or inputs.catalog.data_hash)
+    )
+    stamps = record.questionnaires or inputs.qset.versions
+    for kind, stamp in stamps.items():
+        label = "mandate" if kind == "selection" else kind
+        hashes.append(
+            HashRow(
+                f"Questionnaire ({label}) {clean(stamp.get('id', ''))} "
+                f"{clean(stamp.get('version', ''))}",
+                clean(stamp.get("hash", "")),
+            )
+        )
+    return SignoffSection(
+        boxes=boxes,
+        override=override,
+        supersedes=supersedes,
+        verified=verified,
+        banner=NOT_VERIFIED_BANNER if verified is False else "",
+        statement=statement,
+        problems=tuple(clean(p) for p in integrity.problems),
+        hashes=tuple(hashes),
+        attachment_name=ATTACHMENT_NAME,
+    )
