@@ -224,3 +224,16 @@ def test_answers_file_free_text_rules(
     assert "mapping" in by_field["answers.client.regions.note"].message
     assert "list" in by_field["answers.reg.qualified_custodian.note"].message
     assert all(p.file == str(shapes) and p.line for p in info.value.problems)
+
+
+def test_truncated_file_is_still_recognised_by_its_name(
+    store: SessionStore, good: Path, qset: QuestionnaireSet, catalog: ProviderCatalog
+) -> None:
+    raw = good.read_bytes()
+    good.write_bytes(raw[: len(raw) // 2])
+    with pytest.raises(CorruptSession, match="not valid JSON"):
+        store.resolve("good review")
+    with pytest.raises(SessionExists, match="appears to be the review 'Good review'"):
+        store.create("Good Review", qset, catalog, unique_name=True)
+    assert good.read_bytes() == raw[: len(raw) // 2]
+    assert list(store.root.glob("*.json")) == [good]

@@ -20,6 +20,7 @@ This module also re-exports the package's public names, so callers import from o
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -147,19 +148,34 @@ class SessionSummary:
 
 
 def _name_hint(path: Path) -> str | None:
-    """The ``name`` a file that cannot be opened appears to have (read leniently), if any."""
+    """The ``name`` a file that cannot be opened appears to have, if any.
+
+    Read leniently: as JSON when it parses, else from the top-level ``"name"`` line of the
+    layout ddwizard writes (a truncated or damaged file usually still has it).
+    """
     try:
         raw = path.read_bytes()[: 4 * 1024 * 1024].removeprefix(b"\xef\xbb\xbf")
-        if json_depth_problem(raw, 64) is not None:
-            return None
-        data = json.loads(raw)
-    except (OSError, ValueError, RecursionError):
+    except OSError:
         return None
-    name = data.get("name") if isinstance(data, dict) else None
+    name: object = None
+    try:
+        if json_depth_problem(raw, 64) is None:
+            data = json.loads(raw)
+            name = data.get("name") if isinstance(data, dict) else None
+    except (ValueError, RecursionError):
+        found = _NAME_LINE.search(raw[:8192])
+        if found is not None:
+            try:
+                name = json.loads(found.group(1))
+            except ValueError:
+                name = None
     if not isinstance(name, str) or not name.strip():
         return None
     name = " ".join(name.split())
     return name if free_text_problem(name, max_len=MAX_NAME_LENGTH) is None else None
+
+
+_NAME_LINE = re.compile(rb'^  "name": ("(?:[^"\\\n]|\\.)*"),?\r?$', re.MULTILINE)
 
 
 def _check_person(value: str | None, field: str) -> None:
