@@ -54,6 +54,15 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def _no_control_characters(value: Any) -> Any:
+    """For ids and short labels read from a session file: no escape codes, no line breaks."""
+    for text in strings_in(value):
+        problem = control_character_problem(text)
+        if problem is not None:
+            raise ValueError(problem)
+    return value
+
+
 class QuestionnaireStamp(_Model):
     """Which questionnaire the answers were given against, down to each question's hash."""
 
@@ -61,6 +70,8 @@ class QuestionnaireStamp(_Model):
     version: str
     hash: str
     question_hashes: dict[str, str] = Field(default_factory=dict)
+
+    _plain = field_validator("id", "version", "hash", "question_hashes")(_no_control_characters)
 
 
 class Position(_Model):
@@ -70,6 +81,8 @@ class Position(_Model):
     section: str | None = None
     question: str | None = None
     provider: str | None = None
+
+    _plain = field_validator("screen", "section", "question", "provider")(_no_control_characters)
 
 
 class AuditEvent(_Model):
@@ -133,6 +146,16 @@ class Session(_Model):
     provider_data_hash: str = ""
     position: Position = Field(default_factory=Position)
     audit: list[AuditEvent] = Field(default_factory=list)
+
+    # Question and provider ids are printed in lists and messages: no escape codes.
+    _plain_ids = field_validator(
+        "answers",
+        "diligence",
+        "retired_answers",
+        "shortlist",
+        "questionnaires",
+        "provider_data_hash",
+    )(_no_control_characters)
 
     @field_validator("name", "title", "preparer")
     @classmethod
