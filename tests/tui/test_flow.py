@@ -21,6 +21,7 @@ from ddwizard.tui.screens.results import ResultsScreen
 from ddwizard.tui.screens.review import ReviewScreen
 from ddwizard.tui.services import Services
 from ddwizard.tui.widgets.help_panel import HelpPanel
+from ddwizard.tui.widgets.inputs import EvidencePicker
 from ddwizard.tui.widgets.question import QuestionField, field_id
 
 
@@ -111,7 +112,7 @@ async def test_diligence_answer_raises_a_finding(services: Services) -> None:
         panel = str(screen.query_one(HelpPanel).query_one(".findings", Static).content)
         assert "CRITICAL" in panel and critical[0].message in panel
         # Evidence is recorded with the answer.
-        target.query_one(".evidence", Select).value = "seen_doc"
+        target.query_one(".evidence", EvidencePicker).value = "seen_doc"
         await pilot.pause()
         saved = read_session(handle.path)
         assert saved["diligence"]["bitgo"]["dd.legal_entity_identified"]["evidence"] == "seen_doc"
@@ -628,3 +629,37 @@ async def test_cancelling_the_sign_off_changes_nothing(services: Services) -> No
         assert isinstance(app.screen, ReviewScreen)
     after = read_session(handle.path)
     assert (after["status"], after["audit"]) == (before["status"], before["audit"])
+
+
+@sync
+async def test_status_and_conditions_shown_on_results_and_review(services: Services) -> None:
+    from ddwizard.core.results import RecommendationStatus
+
+    handle = demo_session(services, "Conditions")
+    ev = evaluate(services.qset, services.catalog, handle.session.sheet())
+    assert ev.recommendation and ev.recommendation_status == RecommendationStatus.PROVISIONAL
+    assert ev.conditions
+    app = make_app(services, handle=handle)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        await pilot.pause()
+        header = str(app.screen.query_one("#recommendation", Static).content)
+        assert "status: provisional" in header and f"{len(ev.conditions)} conditions" in header
+        details = " ".join(str(app.screen.query_one("#overview", Static).content).split())
+        for condition in ev.conditions:
+            assert " ".join(condition.text.split()) in details
+        for progress in ev.diligence_progress.values():
+            assert f"{progress.answered}/{progress.asked}" in header
+        await pilot.press("f6")
+        await pilot.pause()
+        review = app.screen
+        assert isinstance(review, ReviewScreen)
+        listed = [i for i in review.items if i.kind == "condition"]
+        assert [i.label.plain.split(None, 1)[1] for i in listed] == [c.text for c in ev.conditions]
+        target = next(i for i in listed if i.screen == "diligence")
+        review.jump(review.items.index(target))
+        for _ in range(4):
+            await pilot.pause()
+        jumped = app.screen
+        assert isinstance(jumped, QuestionsScreen)
+        assert (jumped.provider, jumped.focused_question) == (target.provider, target.question)

@@ -11,31 +11,66 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Button, Input, Static, TextArea
 
 from ddwizard.tui.display import shown
+from ddwizard.tui.widgets.inputs import OrderedInput
 
 DIALOG_CSS = """
 {name} {{ align: center middle; }}
-{name} > Vertical {{ width: 76; max-width: 98%; height: auto; max-height: 98%;
+{name} > Vertical {{ width: 76; max-width: 98%; height: auto; max-height: 100%;
     border: thick $warning; background: $surface; padding: 0 1; }}
+{name} #reasons {{ height: auto; max-height: 30vh; }}
+{name} .label {{ margin-top: 1; }}
 {name} .buttons {{ height: auto; margin-top: 1; align-horizontal: right; }}
 {name} Button {{ margin-left: 2; }}
-{name} TextArea {{ height: 5; }}
+{name} TextArea {{ height: 4; }}
 {name} .problem {{ color: $error; height: auto; display: none; }}
 {name} .problem.-shown {{ display: block; }}
 """
 
 
 T = TypeVar("T")
+
+
+class NextFieldInput(OrderedInput):
+    """A one-line field whose Enter moves to the next field at once: keys typed after Enter
+    in the same burst (already on their way to this field) are handed on to the next field
+    in order, so "name Enter rationale" typed fast lands where it was meant to."""
+
+    def __init__(self, *args: Any, next_field: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.next_field = next_field
+        self._handing_on: Widget | None = None
+
+    async def _on_key(self, event: events.Key) -> None:
+        target = self._handing_on
+        if target is not None:
+            event.stop()
+            event.prevent_default()
+            target.post_message(events.Key(event.key, event.character))
+            return
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            target = self.screen.query_one(f"#{self.next_field}")
+            self._handing_on = target
+            target.focus()
+            return
+        await super()._on_key(event)
+
+    def _on_focus(self, event: events.Focus) -> None:
+        self._handing_on = None  # back here on purpose (shift+tab, click): typing is ours
+        super()._on_focus(event)
 
 
 class _WordsDialog(ModalScreen[T | None], Generic[T]):
@@ -45,6 +80,29 @@ class _WordsDialog(ModalScreen[T | None], Generic[T]):
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+s", "submit", "OK", priority=True),
     ]
+    FIRST_FIELD = ""
+    """The field that gets the focus, and the keys typed before it had it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._typed_ahead: list[events.Key] | None = []
+
+    def on_mount(self) -> None:
+        first = self.query_one(f"#{self.FIRST_FIELD}")
+        first.focus()
+        self.call_after_refresh(self._replay_typed_ahead, first)
+
+    def on_key(self, event: events.Key) -> None:
+        # Keys typed right after the key that opened the dialog, before its field had the
+        # focus: kept for that field instead of being lost.
+        if self._typed_ahead is not None and self.focused is None and event.is_printable:
+            event.stop()
+            self._typed_ahead.append(event)
+
+    def _replay_typed_ahead(self, field: Widget) -> None:
+        keys, self._typed_ahead = self._typed_ahead, None
+        for key in keys or ():
+            field.post_message(events.Key(key.key, key.character))
 
     def show_problem(self, problem: str | None) -> None:
         label = self.query_one(".problem", Static)
@@ -55,6 +113,19 @@ class _WordsDialog(ModalScreen[T | None], Generic[T]):
         self.dismiss(None)
 
     def action_submit(self) -> None:
+        """Submit once every key typed before ctrl+s has reached its field: a callback is
+        queued behind the keys each field still has to handle, field after field."""
+        fields = list(self.query("Input, TextArea"))
+
+        def step(index: int) -> None:
+            if index == len(fields):
+                self.submit()
+            else:
+                fields[index].call_later(step, index + 1)
+
+        step(0)
+
+    def submit(self) -> None:
         raise NotImplementedError
 
     @on(Button.Pressed, "#cancel")
@@ -75,6 +146,8 @@ class ReasonScreen(_WordsDialog[str]):
 
     DEFAULT_CSS = DIALOG_CSS.format(name="ReasonScreen")
 
+    FIRST_FIELD = "reason"
+
     def __init__(self, question: str, accept: Callable[[str], str | None]) -> None:
         super().__init__()
         self.question = question
@@ -83,18 +156,17 @@ class ReasonScreen(_WordsDialog[str]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(Text(self.question))
-            yield Static(Text("Reason (recorded in the audit trail):", style="bold"))
-            yield Input(id="reason", placeholder="e.g. the committee asked for changes")
+            yield Static(
+                Text("Reason (recorded in the audit trail):", style="bold"), classes="label"
+            )
+            yield OrderedInput(id="reason", placeholder="e.g. the committee asked for changes")
             yield Static("", classes="problem")
             with Horizontal(classes="buttons"):
-                yield Button("Cancel (Esc)", id="cancel")
-                yield Button("OK (Enter)", id="ok", variant="warning")
-
-    def on_mount(self) -> None:
-        self.query_one("#reason", Input).focus()
+                yield Button("Cancel (Esc)", id="cancel", compact=True)
+                yield Button("OK (Enter)", id="ok", variant="warning", compact=True)
 
     @on(Input.Submitted, "#reason")
-    def action_submit(self) -> None:
+    def submit(self) -> None:
         reason = self.query_one("#reason", Input).value.strip()
         if not reason:
             self.show_problem("Give the reason: it is recorded with the change.")
@@ -123,6 +195,8 @@ class SignoffScreen(_WordsDialog[Override]):
 
     DEFAULT_CSS = DIALOG_CSS.format(name="SignoffScreen")
 
+    FIRST_FIELD = "reviewer"
+
     def __init__(
         self,
         reasons: tuple[str, ...],
@@ -135,35 +209,37 @@ class SignoffScreen(_WordsDialog[Override]):
         self.accept = accept
 
     def compose(self) -> ComposeResult:
-        intro = Text("This review cannot be marked final as it stands:\n", style="bold")
+        reasons = Text()
         for reason in self.reasons:
-            intro.append(f"  • {shown(reason)}\n", style="")
-        intro.append(
-            "\nA reviewer other than the preparer"
+            reasons.append(f"• {shown(reason)}\n")
+        override = Text(
+            "A reviewer other than the preparer"
             + (f" ({shown(self.preparer)})" if self.preparer else "")
             + " may override, with a written rationale. Both are recorded in the audit trail "
-            "and the memo's sign-off block.",
-            style="",
+            "and the memo's sign-off block."
         )
         with Vertical():
-            yield Static(intro)
-            yield Static(Text("Reviewer (your name):", style="bold"))
-            yield Input(id="reviewer", placeholder="the second person signing off")
-            yield Static(Text("Rationale:", style="bold"))
-            yield TextArea(id="rationale", soft_wrap=True, tab_behavior="focus")
+            yield Static(Text("This review cannot be marked final as it stands:", style="bold"))
+            with VerticalScroll(id="reasons"):
+                yield Static(reasons)
+            yield Static(override)
+            yield Static(Text("Reviewer (your name):", style="bold"), classes="label")
+            yield NextFieldInput(
+                id="reviewer",
+                placeholder="the second person signing off",
+                compact=True,
+                next_field="rationale",
+            )
+            yield Static(Text("Rationale:", style="bold"), classes="label")
+            yield TextArea(id="rationale", soft_wrap=True, tab_behavior="focus", compact=True)
             yield Static("", classes="problem")
             with Horizontal(classes="buttons"):
-                yield Button("Cancel (Esc)", id="cancel")
-                yield Button("Override and mark final (ctrl+s)", id="ok", variant="error")
+                yield Button("Cancel (Esc)", id="cancel", compact=True)
+                yield Button(
+                    "Override and mark final (ctrl+s)", id="ok", variant="error", compact=True
+                )
 
-    def on_mount(self) -> None:
-        self.query_one("#reviewer", Input).focus()
-
-    @on(Input.Submitted, "#reviewer")
-    def _next(self) -> None:
-        self.query_one("#rationale", TextArea).focus()
-
-    def action_submit(self) -> None:
+    def submit(self) -> None:
         reviewer = self.query_one("#reviewer", Input).value.strip()
         rationale = self.query_one("#rationale", TextArea).text.strip()
         if not reviewer:

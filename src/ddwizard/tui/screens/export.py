@@ -28,6 +28,7 @@ from ddwizard.core.sessions.session import Position
 from ddwizard.tui.display import shown, shown_line
 from ddwizard.tui.screens.base import WizardScreen
 from ddwizard.tui.widgets.footer import WizardFooter
+from ddwizard.tui.widgets.inputs import OrderedInput
 
 if TYPE_CHECKING:
     from ddwizard.core.sessions.store import SessionHandle
@@ -129,7 +130,7 @@ class ExportScreen(WizardScreen):
             )
             with Horizontal(classes="form-row"):
                 yield Select(FORMATS, value="pdf", allow_blank=False, id="format", compact=True)
-            yield Input(
+            yield OrderedInput(
                 shown_line(default_memo_path(folder, session.name, "pdf")), id="path", compact=True
             )
             with Horizontal(classes="buttons"):

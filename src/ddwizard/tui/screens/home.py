@@ -25,6 +25,7 @@ from textual.worker import Worker, WorkerState
 from ddwizard.core.errors import DdwizardError
 from ddwizard.tui.display import shown, shown_line
 from ddwizard.tui.widgets.footer import WizardFooter
+from ddwizard.tui.widgets.inputs import OrderedInput
 
 if TYPE_CHECKING:
     from textual.widgets import DataTable
@@ -69,8 +70,8 @@ class HomeScreen(Screen[None]):
             )
             yield Static("New review  (name, preparer, Enter)", classes="panel-title")
             with Horizontal(classes="form-row"):
-                yield Input(placeholder="Name, e.g. Acme Fund custody review", id="new-name")
-                yield Input(
+                yield OrderedInput(placeholder="Name, e.g. Acme Fund custody review", id="new-name")
+                yield OrderedInput(
                     value=shown_line(self.app.workspace.actor or ""),
                     placeholder="Preparer (you)",
                     id="new-preparer",
@@ -82,7 +83,7 @@ class HomeScreen(Screen[None]):
             # The table is mounted once the sessions are known (after the first paint).
             yield Static("", id="no-sessions", classes="hint")
             yield Static("Open a session file  (ctrl+o)", classes="panel-title")
-            yield Input(placeholder="path/to/session.json, then Enter", id="open-path")
+            yield OrderedInput(placeholder="path/to/session.json, then Enter", id="open-path")
         yield WizardFooter()
 
     def on_mount(self) -> None:

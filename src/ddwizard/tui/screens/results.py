@@ -63,7 +63,7 @@ STATUS_STYLES = {
 }
 STATUS_WORDS = {
     RecommendationStatus.SUPPORTED: "supported",
-    RecommendationStatus.PROVISIONAL: "provisional: conditions below must be met first",
+    RecommendationStatus.PROVISIONAL: "provisional",
     RecommendationStatus.NONE: "none",
 }
 
@@ -93,8 +93,9 @@ def group_of(ev: Evaluation, ranked: RankedProvider) -> str:
     return ranked.tier.value
 
 
-def status_text(ev: Evaluation, name: str) -> Text:
-    """The recommendation, its status and its conditions (also on the Review screen)."""
+def status_text(ev: Evaluation, name: str, *, conditions_where: str) -> Text:
+    """The recommendation and its status in one line; the conditions are counted here and
+    listed ``conditions_where`` (by ``conditions_text``)."""
     text = Text()
     status = ev.recommendation_status
     if ev.recommendation:
@@ -106,9 +107,18 @@ def status_text(ev: Evaluation, name: str) -> Text:
         text.append("No recommendation. ", style="bold yellow")
         text.append(shown(ev.recommendation_reason))
     if ev.conditions:
-        text.append(f"\nConditions ({len(ev.conditions)})", style="bold")
-        for condition in ev.conditions:
-            text.append(f"\n  • {shown(condition.text)}")
+        text.append(f"  ({len(ev.conditions)} conditions, {conditions_where})", style="dim")
+    return text
+
+
+def conditions_text(ev: Evaluation) -> Text:
+    """What must happen before the recommendation is supported, one by one."""
+    text = Text()
+    if not ev.conditions:
+        return text
+    text.append(f"Conditions before approval ({len(ev.conditions)})\n", style="bold underline")
+    for condition in ev.conditions:
+        text.append(f"  • {shown(condition.text)}\n")
     return text
 
 
@@ -224,7 +234,7 @@ class ResultsScreen(WizardScreen):
     def _show_recommendation(self) -> None:
         ev = self.evaluation
         name = self.app.provider_name(ev.recommendation) if ev.recommendation else ""
-        text = status_text(ev, name)
+        text = status_text(ev, name, conditions_where="listed in the details")
         if ev.recommendation and ev.robustness.verdict != "not_applicable":
             text.append(f"\nRanking {ev.robustness.verdict.replace('_', ' ')}", style="dim")
         text.append("\nShortlist: ", style="bold")
@@ -252,7 +262,8 @@ class ResultsScreen(WizardScreen):
 
     def _show_overview(self) -> None:
         ev = self.evaluation
-        text = Text()
+        text = Text("\n")
+        text.append_text(conditions_text(ev))
         text.append("\nRobustness: ", style="bold")
         text.append(shown(ev.robustness.summary) + "\n")  # the summary opens with the verdict
         if ev.warnings:

@@ -19,7 +19,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -71,8 +71,7 @@ class ReviewScreen(WizardScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="review"):
-            with VerticalScroll(id="status-box"):
-                yield Static("", id="status")
+            yield Static("", id="status")
             yield OptionList(id="items")
         yield WizardFooter()
 
@@ -93,6 +92,8 @@ class ReviewScreen(WizardScreen):
         ev = app.evaluation()
         items: list[ReviewItem] = []
         mandate = applicable_values(qset, session.answers)
+        mandate_ids = {q.id for q in qset.selection.questions()}
+        diligence_ids = {q.id for q in qset.diligence.questions()}
         for q in qset.selection.questions():
             if not qset.is_shown(q, mandate.get):
                 continue
@@ -112,7 +113,20 @@ class ReviewScreen(WizardScreen):
                         q.id,
                     )
                 )
+        for condition in ev.conditions:
+            label = Text("condition   ", style="bold yellow")
+            label.append(shown(condition.text))
+            screen = "results"
+            if condition.question_id in diligence_ids and condition.provider_id:
+                screen = "diligence"
+            elif condition.question_id in mandate_ids:
+                screen = "mandate"
+            items.append(
+                ReviewItem("condition", label, screen, condition.question_id, condition.provider_id)
+            )
         for warning in ev.warnings:
+            if warning.code == "shortlisted_provider_excluded":
+                continue  # listed as an 'excluded' item, which jumps to the Results
             label = Text(
                 f"{warning.severity.value:<11} ", style=SEVERITY_STYLES[warning.severity.value]
             )
@@ -126,6 +140,9 @@ class ReviewScreen(WizardScreen):
             if ev.tier_of(pid) == Tier.EXCLUDED:
                 label = Text("excluded    ", style="bold red")
                 label.append(f"{name} is shortlisted but excluded by the mandate")
+                exclusion = next((e for e in ev.excluded if e.provider_id == pid), None)
+                if exclusion is not None and exclusion.reasons:
+                    label.append(": " + "; ".join(shown(r) for r in exclusion.reasons))
                 items.append(ReviewItem("excluded", label, "results", provider=pid))
             answers = session.diligence.get(pid, {})
             lookup = diligence_lookup(qset, mandate, answers)
@@ -147,10 +164,11 @@ class ReviewScreen(WizardScreen):
             label = Text(
                 f"{finding.severity.value:<11} ", style=SEVERITY_STYLES[finding.severity.value]
             )
+            label.append(f"{app.provider_name(finding.provider_id)}: ")
             if finding.breaches_mandate:
                 label.append("breaches the mandate", style="bold red reverse")
                 label.append(" ")
-            label.append(f"{app.provider_name(finding.provider_id)}: {shown(finding.message)}")
+            label.append(shown(finding.message))
             items.append(
                 ReviewItem(
                     "flag",
@@ -172,9 +190,10 @@ class ReviewScreen(WizardScreen):
             "excluded": 0,
             "flag": 1,
             "warning": 1,
-            "reconfirm": 2,
-            "unknown": 3,
-            "unanswered": 4,
+            "condition": 2,
+            "reconfirm": 3,
+            "unknown": 4,
+            "unanswered": 5,
         }
         return sorted(items, key=lambda item: (order.get(item.kind, 5), -item.severity_rank))
 
@@ -194,9 +213,9 @@ class ReviewScreen(WizardScreen):
             STATUS_WORDS.get(session.status, session.status),
             style="bold green" if session.status == "final" else "bold",
         )
-        status.append("\n")
+        status.append("   ")
         name = self.app.provider_name(ev.recommendation) if ev.recommendation else ""
-        status.append_text(status_text(ev, name))
+        status.append_text(status_text(ev, name, conditions_where="listed below the red flags"))
         names = {pid: self.app.provider_name(pid) for pid in ev.diligence_progress}
         progress = diligence_text(ev, names)
         if progress:
@@ -207,7 +226,8 @@ class ReviewScreen(WizardScreen):
             for k in ("unanswered", "unknown", "flag", "warning")
         }
         status.append(
-            f"\nunanswered {counts['unanswered']} · unknown {counts['unknown']} · "
+            f"\nconditions {len(ev.conditions)} · "
+            f"unanswered {counts['unanswered']} · unknown {counts['unknown']} · "
             f"red flags {counts['flag']} · mandate warnings {counts['warning']} · "
         )
         status.append(f"open items {len(ev.shortlist_open_items)}", style="bold")

@@ -22,6 +22,7 @@ from ddwizard.core.questionnaire import CRITERIA, CRITERION_LABELS, DEFAULT_WEIG
 from ddwizard.core.sessions.session import Position
 from ddwizard.tui.screens.base import WizardScreen
 from ddwizard.tui.widgets.footer import WizardFooter
+from ddwizard.tui.widgets.inputs import OrderedInput
 
 
 class WeightsScreen(WizardScreen):
@@ -47,7 +48,7 @@ class WeightsScreen(WizardScreen):
             for criterion in CRITERIA:
                 with Horizontal(classes="weight-row"):
                     yield Static(CRITERION_LABELS[criterion], classes="weight-label")
-                    yield Input(
+                    yield OrderedInput(
                         str(current[criterion]),
                         type="integer",
                         id=f"w-{criterion}",
