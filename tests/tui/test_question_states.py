@@ -10,13 +10,14 @@ from typing import Any
 from tests.tui.conftest import MANDATE, read_session, sync
 from textual.command import CommandPalette
 from textual.pilot import Pilot
-from textual.widgets import Input, Select, SelectionList
+from textual.widgets import Input, SelectionList
 from textual.widgets._footer import FooterKey
 
 from ddwizard.tui.factory import make_app
 from ddwizard.tui.screens.questions import QuestionsScreen
 from ddwizard.tui.services import Services
 from ddwizard.tui.widgets.footer import WizardFooter
+from ddwizard.tui.widgets.inputs import EvidencePicker
 from ddwizard.tui.widgets.question import EMPTY_CHOICE, QuestionField, field_id
 
 NARROW = (80, 24)
@@ -94,10 +95,13 @@ async def test_after_a_diligence_answer_its_evidence_has_the_focus(services: Ser
         assert app.focused is legal.value_widget
         await pilot.press("y")
         await settle(pilot)
-        evidence = legal.query_one(".evidence", Select)
+        evidence = legal.query_one(".evidence", EvidencePicker)
         assert app.focused is evidence
+        await pilot.press("d")  # a document seen
+        await settle(pilot)
+        assert evidence.value == "seen_doc"
         saved = read_session(handle.path)["diligence"]["bitgo"]["dd.legal_entity_identified"]
-        assert saved["value"] == "yes"
+        assert saved["value"] == "yes" and saved["evidence"] == "seen_doc"
         # the reference field is not clipped at 80 columns
         reference = legal.query_one(".reference", Input)
         assert reference.region.width >= 30

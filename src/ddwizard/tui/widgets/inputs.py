@@ -15,12 +15,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from rich.segment import Segment
+from rich.text import Text
 from textual import events
 from textual.message import Message
+from textual.reactive import reactive
 from textual.strip import Strip
+from textual.widget import Widget
 from textual.widgets import Input, RadioButton, RadioSet, SelectionList
 
 TICKED = "✓"
@@ -161,3 +165,82 @@ class AnswerRadioSet(RadioSet):
                         pressed = button
         self._pressed_button = pressed
         self._selected = self._nodes.index(pressed) if pressed is not None else 0
+
+
+class EvidencePicker(Widget, can_focus=True):
+    """What an answer rests on, in one line: ``Evidence ◂ document seen ▸``.
+
+    One widget instead of a drop-down (six widgets per diligence question to lay out on every
+    section change). ← → step through the kinds; a letter picks one directly; Enter moves on.
+    Nothing is chosen until the user does.
+    """
+
+    DEFAULT_CSS = """
+    EvidencePicker { width: auto; min-width: 22; height: 1; padding: 0 1; }
+    EvidencePicker:focus { background: $block-cursor-background; color: $block-cursor-foreground; }
+    EvidencePicker:disabled { opacity: 0.6; }
+    """
+
+    class Changed(Message):
+        def __init__(self, picker: EvidencePicker, value: str | None) -> None:
+            super().__init__()
+            self.picker = picker
+            self.value = value
+
+        @property
+        def control(self) -> EvidencePicker:
+            return self.picker
+
+    class Done(Message):
+        """Enter: move on to the next field."""
+
+    value: reactive[str | None] = reactive(None)
+
+    def __init__(
+        self,
+        options: Mapping[str, str],
+        value: str | None = None,
+        *,
+        letters: Mapping[str, str] | None = None,
+        classes: str | None = None,
+        disabled: bool = False,
+    ) -> None:
+        super().__init__(classes=classes, disabled=disabled)
+        self.options = dict(options)
+        self.letters = dict(letters or {})
+        """A key that picks an option directly (``d`` for a document seen)."""
+        self.set_reactive(EvidencePicker.value, value)
+
+    def render(self) -> Text:
+        text = Text("Evidence ", style="dim")
+        if self.value is None:
+            text.append("◂ choose ▸", style="italic")
+        else:
+            text.append(f"◂ {self.options.get(self.value, self.value)} ▸")
+        return text
+
+    def watch_value(self, value: str | None) -> None:
+        self.post_message(self.Changed(self, value))
+
+    def show_value(self, value: str | None) -> None:
+        """Show ``value`` without announcing a change."""
+        self.set_reactive(EvidencePicker.value, value)
+        self.refresh()
+
+    async def _on_key(self, event: events.Key) -> None:
+        keys = list(self.options)
+        key = event.key
+        if key in ("left", "right"):
+            step = 1 if key == "right" else -1
+            if self.value in keys:
+                self.value = keys[(keys.index(self.value) + step) % len(keys)]
+            else:
+                self.value = keys[0] if step > 0 else keys[-1]
+        elif key == "enter":
+            self.post_message(self.Done())
+        elif key in self.letters:
+            self.value = self.letters[key]
+        else:
+            return
+        event.stop()
+        event.prevent_default()

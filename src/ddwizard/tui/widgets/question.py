@@ -43,12 +43,20 @@ from ddwizard.core.questionnaire import (
 )
 from ddwizard.core.text import MAX_NOTE_LENGTH, MAX_REFERENCE_LENGTH, free_text_problem
 from ddwizard.tui.display import shown, shown_line
-from ddwizard.tui.widgets.inputs import AnswerRadioButton, AnswerRadioSet, OrderedInput, TickList
+from ddwizard.tui.widgets.inputs import (
+    AnswerRadioButton,
+    AnswerRadioSet,
+    EvidencePicker,
+    OrderedInput,
+    TickList,
+)
 
 SAVE_DELAY = 0.6
 """Seconds of typing pause after which a text answer is saved."""
 YN_LABELS = {"yes": "Yes", "no": "No", "unknown": "Unknown"}
 HOW_TO_ANSWER_YN = "choose with ← → and space, or press y, n or u"
+EVIDENCE_KEYS = {"d": "seen_doc", "c": "provider_claim", "s": "public_source", "n": "none"}
+"""Letters that pick the evidence directly: document, claim, source, none."""
 NOTE_WAITS = "the note is saved with the answer: answer the question to keep it"
 
 
@@ -239,11 +247,10 @@ class QuestionField(Vertical):
             # Evidence is recorded with an answer: shown once the question is answered.
             with Horizontal(classes="extras") as extras:
                 extras.display = answer is not None
-                yield Select(
-                    [(Text(label), key) for key, label in EVIDENCE_LABELS.items()],
-                    value=answer.evidence if answer and answer.evidence else Select.NULL,
-                    prompt="Evidence…",
-                    compact=True,
+                yield EvidencePicker(
+                    EVIDENCE_LABELS,
+                    answer.evidence if answer else None,
+                    letters=EVIDENCE_KEYS,
                     classes="evidence",
                     disabled=self.read_only,
                 )
@@ -319,9 +326,9 @@ class QuestionField(Vertical):
         self.query_one(".prompt", Static).update(self._prompt())
         self.kind.show(self.value_widget, self.question, self._current())
         if self.diligence:
-            evidence = self.query_one(".evidence", Select)
-            with evidence.prevent(Select.Changed):
-                evidence.value = answer.evidence if answer and answer.evidence else Select.NULL
+            self.query_one(".evidence", EvidencePicker).show_value(
+                answer.evidence if answer else None
+            )
             self._set_text(".docdate", _date_text(answer))
             self._set_text(".reference", (answer.reference or "") if answer else "")
         self._set_text(".note", (answer.note or "") if answer else "")
@@ -476,13 +483,17 @@ class QuestionField(Vertical):
         self.flush()
         self._move_on(answered=False)
 
-    @on(Select.Changed, ".evidence")
-    def _evidence_changed(self, event: Select.Changed) -> None:
+    @on(EvidencePicker.Changed, ".evidence")
+    def _evidence_changed(self, event: EvidencePicker.Changed) -> None:
         event.stop()
         current = self.answer.evidence if self.answer else None
-        new = None if event.value == Select.NULL else event.value
-        if new != current:
+        if event.value != current:
             self.saver.save_extras(self)
+
+    @on(EvidencePicker.Done)
+    def _evidence_done(self, event: EvidencePicker.Done) -> None:
+        event.stop()
+        self.screen.focus_next()
 
     @on(Input.Changed, ".docdate")
     def _docdate_typed(self, event: Input.Changed) -> None:
@@ -513,14 +524,14 @@ class QuestionField(Vertical):
         """Evidence, document date and reference as typed; None if one of them is not valid."""
         if not self.diligence:
             return None
-        evidence = self.query_one(".evidence", Select).value
+        evidence = self.query_one(".evidence", EvidencePicker).value
         raw_date = self.query_one(".docdate", Input).value.strip()
         reference = self.query_one(".reference", Input).value.strip()
         doc_date, problem = parse_document_date(raw_date, self.saver.today())
         if problem or free_text_problem(reference, max_len=MAX_REFERENCE_LENGTH):
             return None
         return {
-            "evidence": None if evidence == Select.NULL else evidence,
+            "evidence": evidence,
             "document_date": doc_date,
             "reference": reference or None,
         }
