@@ -54,7 +54,19 @@ class WizardFooter(Footer):
         return needed + PALETTE_WIDTH > width
 
     def _shown(self) -> list[tuple[str, str, str, str, bool, str]]:
-        return self._rows(narrow=self.narrow)
+        """The keys that fit, in order (F1, which lists them all, first)."""
+        narrow = self.narrow
+        rows = self._rows(narrow=narrow)
+        if not narrow:
+            return rows
+        room = self.app.size.width
+        shown = []
+        for row in rows:
+            width = len(row[1]) + len(row[2]) + KEY_PADDING
+            if width <= room:
+                shown.append(row)
+                room -= width
+        return shown
 
     def _rows(self, *, narrow: bool) -> list[tuple[str, str, str, str, bool, str]]:
         """(key, key display, description, action, enabled, tooltip) in footer order."""
