@@ -118,3 +118,58 @@ def test_answer_quit_and_resume_in_tmux(tmux: Callable[..., str], tmp_path: Path
     assert data["position"]["question"] == "client.entity_type", data["position"]
     tmux("send-keys", "-t", "dd", "C-q")
     wait_for(lambda: "dd" not in tmux("list-sessions", "-F", "#{session_name}").split(), "quit")
+
+
+def test_the_wizard_answers_keys_while_a_memo_renders(
+    tmux: Callable[..., str], tmp_path: Path
+) -> None:
+    """Export a PDF, then move to the Review screen and through its list while it renders;
+    a second export is refused; the memo and its audit event arrive."""
+    sessions = tmp_path / "sessions"
+    demo = Path(__file__).resolve().parents[2] / "questionnaires" / "examples" / "demo.yaml"
+    subprocess.run(
+        [
+            *(sys.executable, "-m", "ddwizard", "--sessions-dir", str(sessions)),
+            *("answer", "Tmux export", "--new", "--answers", str(demo)),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    screen = lambda: tmux("capture-pane", "-p", "-t", "dd")  # noqa: E731
+    memo = tmp_path / "tmux-export-memo.pdf"
+    tmux(
+        "new-session",
+        "-d",
+        "-s",
+        "dd",
+        "-x",
+        "80",
+        "-y",
+        "24",
+        "-c",
+        str(tmp_path),
+        ddwizard(sessions, "resume", "Tmux export"),
+    )
+    wait_for(lambda: "Tmux export" in screen(), "the resumed review")
+    tmux("send-keys", "-t", "dd", "F7")
+    wait_for(lambda: "Write memo" in screen(), "the export screen")
+    tmux("send-keys", "-t", "dd", "C-e")
+    wait_for(lambda: "writing the memo" in screen(), "the export under way")
+    tmux("send-keys", "-t", "dd", "C-e")  # a second export while the first runs
+    wait_for(lambda: "Export running" in screen(), "the polite refusal")
+    tmux("send-keys", "-t", "dd", "F6")
+    wait_for(lambda: "Status: in progress" in screen(), "the Review screen, during the export")
+    assert "writing the memo" in screen()  # still rendering, shown in the header
+    assert not memo.exists()
+    tmux("send-keys", "-t", "dd", "Down", "Down", "Enter")  # jump to the third item
+    wait_for(lambda: "Status: in progress" not in screen(), "the jump, during the export")
+    wait_for(lambda: memo.is_file(), "the memo")
+
+    def recorded() -> bool:
+        data = json.loads(next(sessions.glob("*.json")).read_text(encoding="utf-8"))
+        return any(e["action"] == "memo_generated" for e in data["audit"])
+
+    wait_for(recorded, "the memo recorded in the audit trail")
+    assert memo.read_bytes().startswith(b"%PDF")
+    tmux("send-keys", "-t", "dd", "C-q")
+    wait_for(lambda: "dd" not in tmux("list-sessions", "-F", "#{session_name}").split(), "quit")

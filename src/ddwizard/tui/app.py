@@ -333,6 +333,10 @@ class DdwizardApp(App[None]):
         timer, self._position_timer = self._position_timer, None
         if timer is not None:
             timer.stop()
+        if self.exporting:
+            # Writing the position would change the session under the memo being rendered
+            # from it (and make it render again): it is written once the memo is done.
+            return
         position, self._pending_position = self._pending_position, None
         if position is None or self.handle is None or self.handle.session.position == position:
             return
@@ -403,8 +407,14 @@ class DdwizardApp(App[None]):
         self._export_changed(job)
 
     def _export_changed(self, job: ExportJob) -> None:
-        from ddwizard.tui.screens.export import ExportUpdated
+        from ddwizard.tui.screens.export import EXPORT_STEPS, ExportUpdated
 
+        # The header of every screen shows the progress while the user works elsewhere.
+        if self.handle is not None:
+            label = shown_line(self.handle.session.label)
+            if job.running:  # first, so a narrow header still shows it
+                label = f"writing the memo {job.done * 100 // EXPORT_STEPS}%  ·  {label}"
+            self.sub_title = label
         self.screen.post_message(ExportUpdated(job))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -430,6 +440,7 @@ class DdwizardApp(App[None]):
         else:
             return
         self._export_changed(job)
+        self.flush_position()
         if self._quit_after_export:
             self._quit_after_export = False
             self.call_later(self.action_quit)
