@@ -206,7 +206,7 @@ def test_report_refuses_a_tampered_session_unless_unverified(
     marked = cli("report", "Kestrel review", "-o", str(memo), "--unverified")
     assert marked.code == 0, marked.err
     assert "INTEGRITY NOT VERIFIED" in marked.err
-    assert memo.is_file()
+    assert "INTEGRITY NOT VERIFIED" in memo.read_text("utf-8")
 
 
 def test_report_cleans_what_a_killed_writer_left(
@@ -337,3 +337,30 @@ def test_unknown_question_id_in_an_answers_file_gets_did_you_mean(
         assert result.code == 1
         assert "unknown question id 'client.regionz' (did you mean 'client.regions'" in result.err
         assert f"{typo}:2" in result.err
+
+
+def test_verify_memo_finds_a_wholesale_rewrite_of_the_trail(
+    cli: Callable[..., Run], answers: Path, sessions_dir: Path, tmp_path: Path
+) -> None:
+    """An unkeyed chain recomputed from scratch verifies on its own; the memo shows it."""
+    from ddwizard.core.sessions.audit import event_body, event_hash
+
+    path = _saved_review(cli, answers, sessions_dir)
+    memo = tmp_path / "memo.md"
+    assert cli("report", "Kestrel review", "-o", str(memo)).code == 0
+    text = memo.read_text("utf-8")
+    head = json.loads(path.read_bytes())["audit"][-2]["hash"]  # before memo_generated
+    assert head in text.replace("\u200b", "")
+    data = json.loads(path.read_bytes())
+    data["audit"][0]["actor"] = "Someone Else"  # rewrite the first event, re-seal all
+    prev = data["audit"][0]["prev_hash"]
+    from ddwizard.core.sessions.session import AuditEvent
+
+    for raw in data["audit"]:
+        raw["prev_hash"] = prev
+        event = AuditEvent.model_validate(raw)
+        raw["hash"] = prev = event_hash(prev, event_body(event))
+    path.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    result = cli("verify", "Kestrel review", "--memo", str(memo))
+    assert result.code == 1
+    assert "rewritten after the memo was written" in result.err

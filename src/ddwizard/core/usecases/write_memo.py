@@ -96,7 +96,8 @@ def build_memo_context(
         record=record,
         today=today,
         now=now,
-        stale_after_days=settings.stale_after_days,
+        settings=settings,
+        integrity=integrity,
     )
 
 
@@ -380,7 +381,6 @@ def write_memo_of_handle(
     raise DdwizardError("the review kept changing while its memo was rendered; nothing written")
 
 
-def _same(current: Session, snapshot: Session) -> bool:
 def _recorder(handle: SessionHandle, integrity: Integrity) -> Record:
     """``handle.record_memo`` with the audit head the memo records."""
 
@@ -390,6 +390,7 @@ def _recorder(handle: SessionHandle, integrity: Integrity) -> Record:
     return record
 
 
+def _same(current: Session, snapshot: Session) -> bool:
     return current is snapshot or current.to_json_bytes() == snapshot.to_json_bytes()
 
 
