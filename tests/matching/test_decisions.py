@@ -436,3 +436,18 @@ def test_not_disclosed_follows_the_rules_the_mandate_makes_possible(score: Score
     _, required = score("answers:\n  client.regions: [us]\n  reporting.soc1: yes\n" + body)
     finding = next(f for f in required.red_flags if f.question_id == "dd.soc1_type2")
     assert finding.severity == "medium" and finding.message.startswith("not disclosed")
+
+
+def test_explanations_say_why_a_higher_score_comes_later(score: Score) -> None:
+    _, evaluation = score("answers:\n  client.regions: [us, uk]\n")
+    first, second = evaluation.eligible[0], evaluation.eligible[1]
+    if first.tier != second.tier and second.total > first.total:
+        assert "tier first, then score" in first.explanation
+        assert f"more than {_names(evaluation)[first.provider_id]}" in second.explanation
+    assert "by -" not in " ".join(r.explanation for r in evaluation.eligible)
+
+
+def _names(evaluation: Evaluation) -> dict[str, str]:
+    from ddwizard.core.loading import load_providers
+
+    return {p.id: p.name for p in load_providers()}

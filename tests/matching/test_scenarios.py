@@ -247,7 +247,7 @@ def test_explanations_name_the_gap(score: Any) -> None:
     assert first.explanation.startswith("Coinbase Prime Custody ranks 1 of")
     assert f"leads {_name(evaluation, second.provider_id)} by" in first.explanation
     assert "trails Coinbase Prime Custody by" in second.explanation
-    assert "Conditional: confirm slashing losses borne by the provider." in first.explanation
+    assert "Conditional, to confirm: slashing losses borne by the provider." in first.explanation
 
 
 def _name(evaluation: Any, provider_id: str) -> str:

@@ -244,7 +244,9 @@ def _passed_text(entry: RankedProvider, names: Mapping[str, str]) -> str:
 def explain(text: str, screened: EligibilityResult, blocked: Sequence[Finding]) -> str:
     """The rank explanation with the provider's tier and what stops its recommendation."""
     if screened.tier == Tier.CONDITIONAL:
-        text += " Conditional: confirm " + "; ".join(u.label for u in screened.unconfirmed) + "."
+        text += (
+            " Conditional, to confirm: " + "; ".join(u.label for u in screened.unconfirmed) + "."
+        )
     if not screened.profiled:
         text += (
             " To consider, not profiled: its profile confirms none of the hard requirements, so "

@@ -435,7 +435,19 @@ def explain_rank(ranked: Sequence[Ranked], index: int, weights: Mapping[str, flo
             for i in range(len(CRITERIA))
         ]
         gap = me.total - other.total
-        if index > 0:
+        name = other.score.provider.name
+        if index > 0 and round(gap, 9) > 0:
+            parts.append(
+                f"It scores {gap:.1f} points more than {name} but comes after it: {name} "
+                "stands better against the mandate's hard requirements (tier first, then score)."
+            )
+        elif index == 0 and round(gap, 9) < 0:
+            parts.append(
+                f"{name} scores {-gap:.1f} points more but comes after it: "
+                f"{me.score.provider.name} stands better against the mandate's hard requirements "
+                "(tier first, then score)."
+            )
+        elif index > 0:
             key_gap, crit = max(gaps)
             if round(gap, 9) == 0:
                 parts.append(
