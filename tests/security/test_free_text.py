@@ -9,6 +9,8 @@ import pytest
 
 from ddwizard.core.answers import Answer
 from ddwizard.core.errors import DataError
+from ddwizard.core.provider import ProviderCatalog
+from ddwizard.core.questionnaire import QuestionnaireSet
 from ddwizard.core.text import (
     MAX_NAME_LENGTH,
     MAX_NOTE_LENGTH,
@@ -76,18 +78,23 @@ def test_paths_and_lock_notes_are_shown_escaped(tmp_path: Path) -> None:
     assert holder is not None and holder.host == "h\\x1b[2J"
 
 
-def test_audit_events_with_escape_codes_are_refused() -> None:
-    from ddwizard.core.sessions.session import AuditEvent
+def test_audit_events_with_escape_codes_are_refused(
+    tmp_path: Path, qset: QuestionnaireSet, catalog: ProviderCatalog
+) -> None:
+    from ddwizard.core.sessions.store import CorruptSession, SessionStore, read_session_file
 
-    base = {
-        "seq": 1,
-        "at": "2026-11-30T00:00:00Z",
-        "actor": "a",
-        "action": "answer_set",
-        "prev_hash": "0" * 64,
-        "hash": "",
-    }
-    assert AuditEvent.model_validate({**base, "detail": "two\nlines"}).detail == "two\nlines"
-    for field, value in (("target", "q\x1b[2J"), ("actor", "\x07"), ("new", {"note": "\x00"})):
-        with pytest.raises(ValueError, match="control character"):
-            AuditEvent.model_validate({**base, field: value})
+    with SessionStore(tmp_path).create("Events", qset, catalog) as handle:
+        handle.set_answer("client.regions", ["us"], note="two\nlines")
+    original = handle.path.read_bytes()
+    assert read_session_file(handle.path).answers["client.regions"].note == "two\nlines"
+    for field, value in (
+        ("target", "q\x1b[2J"),
+        ("actor", "\x07"),
+        ("new", {"note": "\x00"}),
+        ("detail", "\u202e"),
+    ):
+        doc = json.loads(original)
+        doc["audit"][-1][field] = value
+        handle.path.write_text(json.dumps(doc, ensure_ascii=field == "actor"), encoding="utf-8")
+        with pytest.raises(CorruptSession, match=rf"audit\[\d+\]\.{field}: contains a control"):
+            read_session_file(handle.path)

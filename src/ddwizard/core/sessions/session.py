@@ -105,22 +105,26 @@ class AuditEvent(_Model):
     last event of each save. Absent on events written before the chain bound the state (it
     is then left out of the event's hash too, so their hashes still verify)."""
 
-    @field_validator("actor", "action", "target")
-    @classmethod
-    def _single_line(cls, value: str | None) -> str | None:
-        problem = None if value is None else control_character_problem(value)
-        if problem is not None:
-            raise ValueError(problem)
-        return value
 
-    @field_validator("detail", "old", "new")
-    @classmethod
-    def _no_escape_codes(cls, value: Any) -> Any:
-        for text in strings_in(value):
-            problem = control_character_problem(text, multiline=True)
+def audit_text_problem(events: list[AuditEvent]) -> str | None:
+    """The first event text with a control character (multi-line text allowed in ``detail``,
+    ``old`` and ``new``), in words; None when there is none.
+
+    Run by the file reader only when the file's bytes hint at such characters, so a long
+    trail costs nothing to load in the normal case.
+    """
+    for index, event in enumerate(events):
+        for name in ("actor", "action", "target"):
+            text = getattr(event, name)
+            problem = None if text is None else control_character_problem(text)
             if problem is not None:
-                raise ValueError(problem)
-        return value
+                return f"audit[{index}].{name}: {problem}"
+        for name in ("detail", "old", "new"):
+            for text in strings_in(getattr(event, name)):
+                problem = control_character_problem(text, multiline=True)
+                if problem is not None:
+                    return f"audit[{index}].{name}: {problem}"
+    return None
 
 
 def session_label(name: str, title: str | None) -> str:
