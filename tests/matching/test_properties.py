@@ -265,3 +265,41 @@ def test_robustness_interval_contains_the_weight(
     for s in evaluation.robustness.sensitivities:
         assert s.lowest <= weights[s.criterion] <= s.highest
         assert s.lowest >= 0 and s.highest <= 100
+
+
+def test_recommendation_and_alternates_follow_the_decision_rules(
+    qset: QuestionnaireSet, catalog: Any
+) -> None:
+    """Alternates never come from outside an explicit shortlist; nobody unprofiled, excluded
+    or blocked is recommended; a supported recommendation has no condition."""
+
+    @SETTINGS
+    @given(
+        sheet=mandate_strategy(qset),
+        shortlist=st.one_of(
+            st.none(), st.lists(st.sampled_from(list(catalog.ids)), max_size=4, unique=True)
+        ),
+    )
+    def check(sheet: AnswerSheet, shortlist: list[str] | None) -> None:
+        given_list = None if shortlist is None else tuple(shortlist)
+        sheet = AnswerSheet(selection=sheet.selection, shortlist=given_list)
+        evaluation = evaluate(qset, catalog, sheet)
+        if given_list is not None:
+            assert set(evaluation.shortlist) <= set(given_list)
+            assert set(evaluation.alternates) <= set(given_list)
+        else:
+            assert all(pid not in evaluation.not_profiled for pid in evaluation.shortlist)
+        for pid in (evaluation.recommendation, *evaluation.alternates):
+            if pid is None:
+                continue
+            ranked = evaluation.ranked(pid)
+            assert ranked is not None and ranked.profiled and not ranked.blocked_by
+        status = evaluation.recommendation_status
+        assert (status == "none") == (evaluation.recommendation is None)
+        assert (status == "supported") == (
+            evaluation.recommendation is not None and not evaluation.conditions
+        )
+        if status == "none":
+            assert evaluation.conditions and evaluation.conditions[0].kind == "no_candidate"
+
+    check()
