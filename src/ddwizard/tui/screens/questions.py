@@ -185,7 +185,9 @@ class QuestionsScreen(WizardScreen):
         self._advance_pending: tuple[QuestionField, bool] | None = None
         self._help_for: QuestionField | None = None
         self._strategy: QuestionsMode | None = None
-        self._typed_ahead: list[events.Key] | None = []
+        self._typed_ahead: list[events.Key] | None = None
+        """Keys that arrived before the question being focused had the focus (None: not
+        waiting for a focus)."""
         self.handle: Any = None
         """The session handle this screen was built for (reused only for the same one)."""
         self.status: str | None = None
@@ -429,6 +431,8 @@ class QuestionsScreen(WizardScreen):
             self._remember(target)
         if not focus_questions:
             return
+        if target is not None and self.focused is None and not self.read_only:
+            self._typed_ahead = []  # keys typed before the focus lands are kept for it
         # The help of the question about to be focused, in this same frame (one layout pass).
         self.query_one(HelpPanel).show(target.question if target is not None else None)
         if target is not None:
