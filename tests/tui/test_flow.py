@@ -457,7 +457,7 @@ async def test_an_excluded_shortlisted_provider_is_marked_not_dropped(services: 
         assert isinstance(results, ResultsScreen)
         table = results.query_one(DataTable)
         assert table.get_cell(excluded, "sl").plain == "[!]"
-        assert table.get_cell(excluded, "tier").plain == "excl."
+        assert table.get_cell(excluded, "tier").plain == "excluded"
         assert f"{name} (excluded)" in str(results.query_one("#recommendation", Static).content)
         table.move_cursor(row=table.get_row_index(excluded))
         await pilot.pause()
@@ -663,3 +663,35 @@ async def test_status_and_conditions_shown_on_results_and_review(services: Servi
         jumped = app.screen
         assert isinstance(jumped, QuestionsScreen)
         assert (jumped.provider, jumped.focused_question) == (target.provider, target.question)
+
+
+@sync
+async def test_results_list_every_provider_by_tier_with_what_to_confirm(
+    services: Services,
+) -> None:
+    from ddwizard.core.results import Tier
+
+    handle = demo_session(services, "Tiers")
+    ev = evaluate(services.qset, services.catalog, handle.session.sheet())
+    conditional = next(r for r in ev.eligible if r.tier == Tier.CONDITIONAL and r.unconfirmed)
+    app = make_app(services, handle=handle)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ResultsScreen)
+        table = screen.query_one(DataTable)
+        tiers = [table.get_cell(key, "tier").plain for key in table.rows]
+        order = ["meets", "conditional", "unprofiled", "excluded"]
+        assert [order.index(t) for t in tiers] == sorted(order.index(t) for t in tiers)
+        for pid in ev.not_profiled:
+            assert table.get_cell(pid, "tier").plain == "unprofiled"
+        table.move_cursor(row=table.get_row_index(conditional.provider_id))
+        await pilot.pause()
+        detail = str(screen.query_one("#explanation", Static).content)
+        assert "conditional: to confirm" in detail
+        for item in conditional.unconfirmed:
+            assert (item.to_confirm or item.label) in " ".join(detail.split())
+        overview = str(screen.query_one("#overview", Static).content)
+        if ev.not_profiled:
+            assert "To consider, not profiled" in overview

@@ -50,10 +50,12 @@ GROUP_LABELS = {
 }
 GROUP_SHORT = {
     Tier.MEETS.value: Text("meets", style="green"),
-    Tier.CONDITIONAL.value: Text("cond.", style="yellow"),
-    NOT_PROFILED: Text("not prof.", style="dim"),
-    Tier.EXCLUDED.value: Text("excl.", style="red"),
+    Tier.CONDITIONAL.value: Text("conditional", style="yellow"),
+    NOT_PROFILED: Text("unprofiled", style="dim"),
+    Tier.EXCLUDED.value: Text("excluded", style="red"),
 }
+PROVIDER_WIDTH = 24
+"""Long names are cut in the table (the details show them whole): the scores stay in view."""
 GROUP_ORDER = [Tier.MEETS.value, Tier.CONDITIONAL.value, NOT_PROFILED, Tier.EXCLUDED.value]
 
 STATUS_STYLES = {
@@ -188,7 +190,7 @@ class ResultsScreen(WizardScreen):
         table = self.query_one(DataTable)
         table.add_column("SL", key="sl")
         table.add_column("#", key="rank")
-        table.add_column("Provider", key="provider")
+        table.add_column("Provider", key="provider", width=PROVIDER_WIDTH)
         table.add_column("Tier", key="tier")
         table.add_column("Total", key="total")
         for criterion in CRITERIA:
@@ -357,18 +359,19 @@ class ResultsScreen(WizardScreen):
         if row.group == NOT_PROFILED:
             style = "bold"
         text.append(GROUP_LABELS[row.group], style=style)
-        if row.provider_id in self.shortlist and row.group == Tier.EXCLUDED.value:
+        ranked = row.ranked
+        exclusion = next((e for e in ev.excluded if e.provider_id == row.provider_id), None)
+        if ranked is not None and ranked.unconfirmed:
+            text.append(": to confirm", style=style)
+        elif exclusion is not None:
+            text.append(": why", style=style)
+        if row.provider_id in self.shortlist and exclusion is not None:
             text.append("  (shortlisted: no recommendation can come from it)", style="red")
         text.append("\n")
-        ranked = row.ranked
-        if ranked is not None and ranked.unconfirmed:
-            text.append("Confirm:\n", style="bold")
-            for item in ranked.unconfirmed:
-                text.append(f"  • {shown(item.to_confirm or item.label)}\n")
-        if row.group == Tier.EXCLUDED.value:
-            exclusion = next((e for e in ev.excluded if e.provider_id == row.provider_id), None)
-            for reason in exclusion.reasons if exclusion else ():
-                text.append(f"  • {shown(reason)}\n")
+        for item in ranked.unconfirmed if ranked is not None else ():
+            text.append(f"  • {shown(item.to_confirm or item.label)}\n")
+        for reason in exclusion.reasons if exclusion is not None else ():
+            text.append(f"  • {shown(reason)}\n")
         return text
 
     @on(DataTable.RowHighlighted, "#ranked")
