@@ -45,13 +45,19 @@ def validate_data(
             count = sum(1 for _ in qset.selection.questions()) + sum(
                 1 for _ in qset.diligence.questions()
             )
-            checked.append(f"questionnaires: {folders.questionnaires} ({count} questions)")
+            checked.append(
+                f"questionnaires: {folders.questionnaires} ({count} questions; "
+                f"selection {qset.selection.version}, diligence {qset.diligence.version})"
+            )
         except DataError as exc:
             problems += exc.problems
     if providers:
         try:
             catalog = load_providers(folders.providers)
-            checked.append(f"providers: {folders.providers} ({len(catalog)} profiles)")
+            checked.append(
+                f"providers: {folders.providers} ({len(catalog)} profiles; "
+                f"data version {catalog.version_label})"
+            )
         except DataError as exc:
             problems += exc.problems
         from ddwizard.core.matching.rubric import load_rubric, rubric_path
