@@ -115,7 +115,21 @@ def _yes_no(fact: FactId, has: str, lacks: str) -> Callable[[Provider, Mandate],
             return MET, f"the profile states it {has} ({cite(p, fact)})"
         if stated == "no":
             return BREACHED, f"the profile states it {lacks} ({cite(p, fact)})"
-        return UNCONFIRMED, f"the profile does not state it ({cite(p, fact)})"
+        return UNCONFIRMED, f"the profile does not state whether it {has} ({cite(p, fact)})"
+
+    return verdict
+
+
+def _soc(fact: FactId, any_type: str, name: str) -> Callable[[Provider, Mandate], ProfileVerdict]:
+    typed = _yes_no(fact, f"has a {name} Type II report", f"has no {name} Type II report")
+
+    def verdict(p: Provider, m: Mandate) -> ProfileVerdict:
+        state, text = typed(p, m)
+        if state == UNCONFIRMED and getattr(p.audits, any_type, "unknown") == "yes":
+            return UNCONFIRMED, (
+                f"the profile names a {name} report but not that it is Type II ({cite(p, fact)})"
+            )
+        return state, text
 
     return verdict
 
@@ -497,7 +511,7 @@ REQUIREMENTS: tuple[Requirement, ...] = (
         "reporting.soc1",
         lambda m: m.soc1,
         _const("SOC 1 Type II report"),
-        _yes_no(FactId.SOC1, "has a SOC 1 Type II report", "has no SOC 1 Type II report"),
+        _soc(FactId.SOC1, "soc1", "SOC 1"),
         _confirm("a current SOC 1 Type II report"),
         _yes_judge("dd.soc1_type2"),
     ),
@@ -507,7 +521,7 @@ REQUIREMENTS: tuple[Requirement, ...] = (
         "reporting.soc2",
         lambda m: m.soc2,
         _const("SOC 2 Type II report"),
-        _yes_no(FactId.SOC2, "has a SOC 2 Type II report", "has no SOC 2 Type II report"),
+        _soc(FactId.SOC2, "soc2", "SOC 2"),
         _confirm("a current SOC 2 Type II report"),
         _yes_judge("dd.soc2_type2"),
     ),
