@@ -100,7 +100,6 @@ async def test_home_starts_a_new_review_on_the_first_question(services: Services
 
 
 @sync
-@pytest.mark.slow  # a long Pilot key sequence: full suite only
 async def test_weights_live_sum_blocks_leaving_and_resets(services: Services) -> None:
     handle = services.store.create("Weights review", services.qset, services.catalog)
     app = make_app(services, handle=handle)
@@ -361,7 +360,6 @@ def test_shown_escapes_every_control_character_and_keeps_text() -> None:
 
 
 @sync
-@pytest.mark.slow  # a long Pilot key sequence: full suite only
 async def test_every_main_screen_is_declared_once_and_reachable(services: Services) -> None:
     from ddwizard.tui.app import SCREENS
     from ddwizard.tui.screens.base import WizardScreen

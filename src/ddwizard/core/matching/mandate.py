@@ -38,7 +38,7 @@ MIN_STANDING_LABELS: Mapping[str, str] = {
 STANDING_LABELS: Mapping[str, str] = {
     "bank": "a bank charter",
     "trust": "a trust charter",
-    "regulated": "regulated status without a trust or bank charter",
+    "regulated": "regulated status (no trust or bank charter stated)",
     "unregistered": "no registration",
 }
 
