@@ -45,7 +45,7 @@ KIND_LABELS = {
 STANDING_LABELS = {
     "bank": "bank charter",
     "trust": "trust charter",
-    "regulated": "regulated (non-bank, non-trust)",
+    "regulated": "regulated (no trust or bank charter stated)",
     "unregistered": "not registered",
 }
 
