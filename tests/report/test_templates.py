@@ -310,3 +310,13 @@ def test_report_warns_once_about_answers_that_do_not_apply(tmp_path: Path) -> No
     assert "client.sec_registered_adviser" in warnings[0] and "ignored" in warnings[0]
     assert result.stdout.strip() == str(output)
     assert "Example Bank AG" in output.read_text(encoding="utf-8")
+
+
+def test_readme_documents_every_section_templates_receive() -> None:
+    import dataclasses
+
+    from ddwizard.core.report.context import MemoContext
+
+    readme = (bundled_dir("report_templates") / "README.md").read_text(encoding="utf-8")
+    for f in dataclasses.fields(MemoContext):
+        assert f"`memo.{f.name}`" in readme, f.name

@@ -21,9 +21,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
-from urllib.request import url2pathname
 
 from jinja2 import (
+    BytecodeCache,
+    FileSystemBytecodeCache,
     FileSystemLoader,
     StrictUndefined,
     TemplateError,
@@ -116,9 +117,23 @@ class ConfinedLoader(FileSystemLoader):
         return names
 
 
+def _bytecode_cache(markdown: bool) -> BytecodeCache | None:
+    """Compiled templates kept between runs (Jinja's private per-user temp folder, which it
+    checks is owned by the user and closed to others): compiling the memo's templates costs
+    more than evaluating a review. Keyed by template path and source checksum; the HTML and
+    Markdown environments compile differently, so they never share an entry."""
+    try:
+        return FileSystemBytecodeCache(
+            pattern=f"__ddwizard_{'md' if markdown else 'html'}_%s.cache"
+        )
+    except (OSError, RuntimeError):
+        return None
+
+
 @lru_cache(maxsize=16)
 def _cached_environment(root: str, markdown: bool) -> SandboxedEnvironment:
     env = SandboxedEnvironment(
+        bytecode_cache=_bytecode_cache(markdown),
         loader=ConfinedLoader(root),
         autoescape=not markdown,
         undefined=StrictUndefined,
@@ -228,12 +243,21 @@ def resolve_resource(url: str, templates_dir: Path) -> Path | None:
     if parts.netloc not in ("", "localhost"):
         raise ResourceRefused(f"remote file URL refused: {url!r}")
     try:
-        target = inside_folder(templates_dir, url2pathname(unquote(parts.path)))
+        target = inside_folder(templates_dir, _url_path(unquote(parts.path)))
     except ResourceRefused:
         raise ResourceRefused(f"outside the templates folder: {url!r}") from None
     if not target.is_file():
         raise ResourceRefused(f"not a file in the templates folder: {url!r}")
     return target
+
+
+def _url_path(path: str) -> str:
+    """A file URL's path as a local path (``urllib.request`` is slow to import for this)."""
+    if os.name == "nt":  # pragma: no cover - POSIX is the supported platform
+        from nturl2path import url2pathname
+
+        return str(url2pathname(path))
+    return path
 
 
 def make_url_fetcher(templates_dir: Path, log: FetchLog) -> Any:
