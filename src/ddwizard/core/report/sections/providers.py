@@ -331,6 +331,7 @@ def provider_facts(p: Provider) -> tuple[LabelValue, ...]:
             else ", ".join(REGION_LABELS.get(r, r) for r in regions)
             + (" and possibly others" if p.regions.others == "unknown" else ""),
         ),
+        ("Licences", _licence_places(p)),
         (
             "Legal segregation",
             "unknown"
@@ -387,6 +388,20 @@ def provider_facts(p: Provider) -> tuple[LabelValue, ...]:
         else:
             out.append(LabelValue(label, clean(yes_no(text))))
     return tuple(out)
+
+
+def _licence_places(p: Provider) -> str:
+    """Where the source names licences; 'unknown' when it names none (never 'holds none')."""
+    if not p.licences.known:
+        return "unknown"
+    places = ", ".join(
+        dict.fromkeys(
+            JURISDICTION_LABELS.get(lic.jurisdiction, lic.jurisdiction) for lic in p.licences.listed
+        )
+    )
+    if not places:
+        return "none (the profile's list is complete)"
+    return places + (" (the list may not be complete)" if not p.licences.closed else "")
 
 
 def _licences(provider: Provider) -> tuple[LicenceRow, ...]:
