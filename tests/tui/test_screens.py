@@ -17,6 +17,7 @@ from ddwizard.tui.app import DdwizardApp
 from ddwizard.tui.factory import make_app
 from ddwizard.tui.screens.help import HelpScreen
 from ddwizard.tui.screens.questions import QuestionsScreen
+from ddwizard.tui.screens.review import ReviewScreen
 from ddwizard.tui.screens.weights import WeightsScreen
 from ddwizard.tui.services import Services
 
@@ -100,6 +101,7 @@ async def test_home_starts_a_new_review_on_the_first_question(services: Services
 
 
 @sync
+@pytest.mark.slow  # a long Pilot key sequence: full suite only
 async def test_weights_live_sum_blocks_leaving_and_resets(services: Services) -> None:
     handle = services.store.create("Weights review", services.qset, services.catalog)
     app = make_app(services, handle=handle)
@@ -201,6 +203,16 @@ async def test_changed_question_asks_to_keep_the_answer(
         assert screen.focused_question == "client.entity_name"
         prompt = str(screen.focused_field().query_one(".prompt", Static).content)  # type: ignore[union-attr]
         assert "ctrl+y keeps the answer" in prompt
+        await pilot.press("f6")  # the Review lists it by the question's words
+        await pilot.pause()
+        review = app.screen
+        assert isinstance(review, ReviewScreen)
+        flagged = next(i for i in review.items if i.kind == "reconfirm")
+        assert "“What is the full legal name of the institution" in flagged.label.plain
+        review.jump(review.items.index(flagged))
+        for _ in range(4):
+            await pilot.pause()
+        assert isinstance(app.screen, QuestionsScreen)
         await pilot.press("ctrl+y")
         await pilot.pause()
         saved = read_session(path)["answers"]["client.entity_name"]
@@ -360,6 +372,7 @@ def test_shown_escapes_every_control_character_and_keeps_text() -> None:
 
 
 @sync
+@pytest.mark.slow  # a long Pilot key sequence: full suite only
 async def test_every_main_screen_is_declared_once_and_reachable(services: Services) -> None:
     from ddwizard.tui.app import SCREENS
     from ddwizard.tui.screens.base import WizardScreen

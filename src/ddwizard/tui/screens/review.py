@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -33,6 +33,9 @@ from ddwizard.tui.screens.dialogs import Override, ReasonScreen, SignoffScreen
 from ddwizard.tui.screens.results import diligence_text, status_text
 from ddwizard.tui.widgets.footer import WizardFooter
 from ddwizard.tui.widgets.help_panel import SEVERITY_STYLES
+
+if TYPE_CHECKING:
+    from ddwizard.core.questionnaire import QuestionnaireSet
 
 STATUS_WORDS = {
     "in_progress": "in progress",
@@ -100,7 +103,7 @@ class ReviewScreen(WizardScreen):
             answer = session.answers.get(q.id)
             if answer is None:
                 label = Text("unanswered  ", style="yellow")
-                label.append(q.prompt)
+                label.append(shown(q.prompt))
                 if q.required:
                     label.append("  (required)", style="bold red")
                 items.append(ReviewItem("unanswered", label, "mandate", q.id))
@@ -108,7 +111,7 @@ class ReviewScreen(WizardScreen):
                 items.append(
                     ReviewItem(
                         "unknown",
-                        Text("unknown     ", style="cyan") + Text(q.prompt),
+                        Text("unknown     ", style="cyan") + Text(shown(q.prompt)),
                         "mandate",
                         q.id,
                     )
@@ -158,7 +161,7 @@ class ReviewScreen(WizardScreen):
             for qid, answer in answers.items():
                 if answer.value == "unknown":
                     label = Text("unknown     ", style="cyan")
-                    label.append(f"{name}: {qset.question(qid).prompt}")
+                    label.append(f"{name}: {shown(qset.question(qid).prompt)}")
                     items.append(ReviewItem("unknown", label, "diligence", qid, pid))
         for finding in sorted(ev.red_flags, key=lambda f: -f.severity.rank):
             label = Text(
@@ -182,7 +185,9 @@ class ReviewScreen(WizardScreen):
         for key in session.needs_reconfirmation():
             pid, _, qid = key.rpartition(":")
             label = Text("re-confirm  ", style="magenta")
-            label.append(f"{qid} changed in the questionnaire")
+            if pid:
+                label.append(f"{app.provider_name(pid)}: ")
+            label.append(f"“{shown(question_prompt(qset, qid))}” changed in the questionnaire")
             items.append(
                 ReviewItem("reconfirm", label, "diligence" if pid else "mandate", qid, pid or None)
             )
@@ -401,3 +406,9 @@ class ReviewScreen(WizardScreen):
             ),
             done,
         )
+
+
+def question_prompt(qset: QuestionnaireSet, question_id: str) -> str:
+    """The question as people read it (its id if the questionnaire no longer has it)."""
+    question = qset.get(question_id)
+    return question.prompt if question is not None else question_id
