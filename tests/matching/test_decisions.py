@@ -451,3 +451,31 @@ def _names(evaluation: Evaluation) -> dict[str, str]:
     from ddwizard.core.loading import load_providers
 
     return {p.id: p.name for p in load_providers()}
+
+
+def test_an_answer_awaiting_reconfirmation_confirms_nothing(score: Score) -> None:
+    parsed, _ = score("answers:\n  reporting.soc2: yes\n")
+    flagged = Answer(
+        value="yes",
+        evidence="seen_doc",
+        document_date=datetime.date(2026, 3, 31),
+        needs_reconfirmation=True,
+    )
+    from ddwizard.core.loading import load_providers, load_questionnaires
+
+    qset, catalog = load_questionnaires(), load_providers()
+    sheet = AnswerSheet(
+        selection=parsed.sheet.selection, diligence={"bitgo": {"dd.soc2_type2": flagged}}
+    )
+    evaluation = evaluate(qset, catalog, sheet, today=datetime.date(2026, 6, 30))
+    assert evaluation.tier_of("bitgo") == Tier.CONDITIONAL
+    current = AnswerSheet(
+        selection=parsed.sheet.selection,
+        diligence={
+            "bitgo": {"dd.soc2_type2": flagged.model_copy(update={"needs_reconfirmation": False})}
+        },
+    )
+    assert (
+        evaluate(qset, catalog, current, today=datetime.date(2026, 6, 30)).tier_of("bitgo")
+        == Tier.MEETS
+    )

@@ -26,6 +26,8 @@ class Strength(StrEnum):
     """Documentary without a document date: cannot be shown current."""
     CLAIM = "claim"
     NONE = "none"
+    RECONFIRM = "reconfirm"
+    """Flagged for re-confirmation after its question changed: confirms nothing until then."""
 
 
 def strength(
@@ -33,7 +35,10 @@ def strength(
 ) -> Strength:
     """How strongly ``answer`` is documented. The date of an event question
     (``question.date_kind == "event"``: an enforcement order of 2023) dates a fact that stays
-    true, so it never makes the evidence stale."""
+    true, so it never makes the evidence stale. An answer flagged for re-confirmation (its
+    question changed) confirms nothing until it is re-confirmed."""
+    if answer.needs_reconfirmation:
+        return Strength.RECONFIRM
     if answer.evidence in DOCUMENTARY:
         if answer.document_date is None:
             return Strength.UNDATED
@@ -44,6 +49,17 @@ def strength(
     if answer.evidence == "provider_claim":
         return Strength.CLAIM
     return Strength.NONE
+
+
+def stale_document(
+    answer: Answer, settings: Settings, today: date, question: Question | None = None
+) -> bool:
+    """A dated documentary answer older than the limit (an event's date never is)."""
+    if answer.evidence not in DOCUMENTARY or answer.document_date is None:
+        return False
+    if question is not None and question.date_kind == "event":
+        return False
+    return settings.is_stale(answer.document_date, today)
 
 
 def is_current_documentary(answer: Answer, settings: Settings, today: date) -> bool:

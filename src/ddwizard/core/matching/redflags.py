@@ -27,7 +27,7 @@ from typing import Any
 from ddwizard.core.answers import Answer, diligence_lookup
 from ddwizard.core.conditions import Condition as RuleCondition
 from ddwizard.core.conditions import evaluate
-from ddwizard.core.matching.evidence import Strength, strength
+from ddwizard.core.matching.evidence import Strength, stale_document, strength
 from ddwizard.core.matching.requirements import Breach
 from ddwizard.core.questionnaire import (
     AnswerType,
@@ -61,6 +61,7 @@ HOW: Mapping[Strength, str] = {
     Strength.NONE: "no evidence",
     Strength.UNDATED: "an undated document",
     Strength.STALE: "a stale document",
+    Strength.RECONFIRM: "an answer awaiting re-confirmation (its question changed)",
 }
 
 
@@ -408,7 +409,7 @@ def provider_diligence(
                         question.id,
                     )
                 )
-        if level == Strength.STALE:
+        if stale_document(answer, settings, today, question):
             findings.append(_stale(ctx, question, answer))
     if refusals >= LIMITED_DISCLOSURE_COUNT and not any(
         f.question_id == LIMITED_DISCLOSURE_QUESTION and f.source != "stale_evidence"
