@@ -89,6 +89,7 @@ async def test_results_show_ranking_exclusions_and_save_the_shortlist(services: 
 
 
 @sync
+@pytest.mark.slow  # a long Pilot key sequence: full suite only
 async def test_diligence_answer_raises_a_finding(services: Services) -> None:
     handle = answered_session(services)
     handle.set_shortlist(["bitgo", "coinbase-prime"])
@@ -274,6 +275,7 @@ async def test_review_red_flag_jumps_to_the_provider_question(services: Services
 
 
 @sync
+@pytest.mark.slow  # a long Pilot key sequence: full suite only
 async def test_clicking_a_provider_tab_switches_provider(services: Services) -> None:
     handle = answered_session(services)
     handle.set_shortlist(["bitgo", "coinbase-prime"])
@@ -343,6 +345,7 @@ async def test_review_lists_red_flags_and_mandate_warnings_most_severe_first(
 
 
 @sync
+@pytest.mark.slow  # a long Pilot key sequence: full suite only
 async def test_looking_at_answers_writes_nothing(services: Services) -> None:
     """Showing answered questions (typed values, document dates, references) saves nothing."""
     handle = demo_session(services, "Just looking")

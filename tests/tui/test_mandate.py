@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from tests.tui.conftest import SIZE, read_session, sync
 from textual.widgets import Input, RadioSet, Select, Static
 
@@ -108,6 +109,7 @@ async def test_every_change_is_saved_at_once(services: Services) -> None:
 
 
 @sync
+@pytest.mark.slow  # a long Pilot key sequence: full suite only
 async def test_quit_and_resume_lands_on_the_same_question(services: Services) -> None:
     handle = services.store.create("Review E", services.qset, services.catalog)
     path = handle.path
@@ -137,6 +139,7 @@ async def test_quit_and_resume_lands_on_the_same_question(services: Services) ->
 
 
 @sync
+@pytest.mark.slow  # a long Pilot key sequence: full suite only
 async def test_note_and_name_with_markup_are_shown_literally(services: Services) -> None:
     name = "[link=file:///etc/passwd]y[/link] review"
     handle = services.store.create(name, services.qset, services.catalog)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from tests.tui.conftest import MANDATE, read_session, sync
 from textual.command import CommandPalette
 from textual.pilot import Pilot
@@ -42,6 +43,7 @@ async def show(pilot: Pilot[None], qid: str) -> QuestionField:
 
 
 @sync
+@pytest.mark.slow  # a long Pilot key sequence: full suite only
 async def test_no_licence_requirement_is_a_documented_answer_with_its_note(
     services: Services,
 ) -> None:
@@ -82,6 +84,7 @@ async def test_no_licence_requirement_is_a_documented_answer_with_its_note(
 
 
 @sync
+@pytest.mark.slow  # a long Pilot key sequence: full suite only
 async def test_after_a_diligence_answer_its_evidence_has_the_focus(services: Services) -> None:
     handle = services.store.create("Evidence", services.qset, services.catalog)
     for qid, value in MANDATE.items():
@@ -129,6 +132,7 @@ async def test_narrow_footer_keeps_f1_and_the_screen_keys(services: Services) ->
 
 
 @sync
+@pytest.mark.slow  # a long Pilot key sequence: full suite only
 async def test_the_palette_jumps_to_a_question_by_its_text_and_lists_keys_once(
     services: Services,
 ) -> None:

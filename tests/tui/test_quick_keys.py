@@ -6,6 +6,7 @@ them, so quit can arrive before the answer's own messages have been handled.
 
 from __future__ import annotations
 
+import pytest
 from tests.tui.conftest import MANDATE, SIZE, read_session, sync
 from textual import events
 from textual.widgets import RadioSet, Tabs
@@ -17,6 +18,7 @@ from ddwizard.tui.widgets.question import QuestionField, field_id
 
 
 @sync
+@pytest.mark.slow  # a long Pilot key sequence: full suite only
 async def test_quit_right_after_answering_saves_the_answer_and_the_next_position(
     services: Services,
 ) -> None:
@@ -54,6 +56,7 @@ async def test_quit_right_after_answering_saves_the_answer_and_the_next_position
 
 
 @sync
+@pytest.mark.slow  # a long Pilot key sequence: full suite only
 async def test_arrow_keys_on_the_provider_tabs_switch_the_provider(services: Services) -> None:
     handle = services.store.create("Tabs", services.qset, services.catalog)
     for qid, value in MANDATE.items():

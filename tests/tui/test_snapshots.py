@@ -79,6 +79,7 @@ def test_mandate_section_at_80x24(snap_compare: Any, services: Services, fixed_c
     )
 
 
+@pytest.mark.slow  # a long Pilot key sequence: full suite only
 def test_mandate_section_wide(snap_compare: Any, services: Services, fixed_clock: None) -> None:
     handle = answered(services)
     assert snap_compare(
