@@ -575,3 +575,19 @@ def test_no_eligible_provider_renders_a_clear_memo(qset: Any, catalog: Any) -> N
     assert "No provider can be ranked under the mandate." in html
     assert "Empty &amp; Co &lt;Ltd&gt;" in html
     assert "Fees weighted above security" in render_markdown(memo, TEMPLATES)
+
+
+def test_scoring_reasons_list_unstated_facts_once() -> None:
+    from ddwizard.core.report.sections.providers import compact_reasons
+
+    reasons = [
+        "+0 a named key technology: not stated in the profile (an unknown earns nothing)",
+        "+15 cold storage of client keys",
+        "+0 a SOC 2 Type II report: not stated in the profile (an unknown earns nothing)",
+    ]
+    text = compact_reasons(reasons, {"soc 2 type ii"})
+    assert text == (
+        "+15 cold storage of client keys; not stated in the profile, so 0 points: "
+        "a named key technology; a SOC 2 Type II report (since confirmed in diligence)"
+    )
+    assert text.count("not stated") == 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -203,13 +204,25 @@ def _status_of(value: Any) -> str:
     return str(value or "")
 
 
+_REVIEWER = re.compile(r"(?:^|; )reviewer: (?P<reviewer>.*?)(?=; rationale: |$)", re.S)
+_RATIONALE = re.compile(r"(?:^|; )rationale: (?P<rationale>.*)$", re.S)
+
+
 def signoff_from(events: Sequence[AuditEntry]) -> SignoffRecord | None:
-    """The last move to ``final``, with its reviewer and rationale when it was an override."""
+    """The last move to ``final``, with its reviewer and rationale when it was an override.
+
+    The sessions package writes them into the event's detail ("reason; reviewer: R;
+    rationale: T"); a mapping in ``new`` ({"status", "reviewer", "rationale"}) is read too.
+    """
     for e in reversed(events):
         if e.action in ("status_changed", "reopened") and _status_of(e.new) == "final":
             details = e.new if isinstance(e.new, Mapping) else {}
             reviewer = str(details.get("reviewer") or "")
             rationale = str(details.get("rationale") or "")
+            if not reviewer and (found := _REVIEWER.search(e.detail)):
+                reviewer = found["reviewer"].strip()
+            if not rationale and (found := _RATIONALE.search(e.detail)):
+                rationale = found["rationale"].strip()
             override = bool(details.get("override")) or bool(reviewer and rationale)
             return SignoffRecord(e.actor, e.at, reviewer, rationale, override)
     return None

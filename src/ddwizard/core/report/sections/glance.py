@@ -61,6 +61,7 @@ class GlanceSection:
     groups: tuple[TierGroup, ...]
     not_profiled: tuple[str, ...]
     """Names of providers "to consider, not profiled" (never recommended)."""
+    not_profiled_note: str
     counts: str
     chart: ScoreChart
     has_ranking: bool
@@ -163,11 +164,23 @@ def build(inputs: MemoInputs) -> GlanceSection:
         f"{plural(len(inputs.catalog), 'provider')} profiled: {meets} meet the mandate, "
         f"{conditional} conditional, {len(excluded_rows)} excluded"
         + (f", {len(profiled_names)} to consider but not profiled" if profiled_names else "")
-        + f"; {plural(len(inputs.shortlist), 'provider')} shortlisted for diligence."
+        + f"; {plural(len(inputs.reviewed), 'provider')} put through diligence"
+        + (
+            f" ({len(inputs.shortlist)} still eligible)."
+            if len(inputs.shortlist) != len(inputs.reviewed)
+            else "."
+        )
     )
     return GlanceSection(
         groups=tuple(groups),
         not_profiled=profiled_names,
+        not_profiled_note=(
+            "Its profile confirms none of the mandate's hard requirements, so it is never "
+            "recommended."
+            if len(profiled_names) == 1
+            else "Their profiles confirm none of the mandate's hard requirements, so they are "
+            "never recommended."
+        ),
         counts=counts,
         chart=chart,
         has_ranking=bool(chartable),

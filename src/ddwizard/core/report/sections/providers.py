@@ -8,6 +8,7 @@ why they are open and counted; findings are referred to the red-flags table by r
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -224,7 +225,11 @@ def _section(
             for c in checks
         ),
         conflicts=tuple(
-            ConflictRow(inputs.plain(c.label), inputs.plain(c.profile_basis), inputs.plain(c.basis))
+            ConflictRow(
+                inputs.plain(c.label),
+                inputs.plain(c.profile_basis).removeprefix("the profile: "),
+                inputs.plain(c.basis),
+            )
             for c in checks
             if c.profile_basis and c.state == RequirementState.BREACHED
         ),
@@ -454,10 +459,34 @@ def _criteria(inputs: MemoInputs, pid: str, confirmed_topics: set[str]) -> tuple
             rating="not rated" if c.rating is None else f"{c.rating:g} / 5",
             score=f"{c.score:.0f}",
             points=f"{_points(weights.get(c.criterion, 0), c.score):.1f}",
-            reasons="; ".join(_annotated(inputs.plain(r), confirmed_topics) for r in c.reasons),
+            reasons=compact_reasons([inputs.plain(r) for r in c.reasons], confirmed_topics),
         )
         for c in ranked.criteria
     )
+
+
+_UNKNOWN_REASON = re.compile(
+    r"^\+0 (?P<what>.+?): not stated in the profile \(an unknown earns nothing\)(?P<rest>.*)$"
+)
+
+
+def compact_reasons(reasons: list[str], confirmed_topics: set[str]) -> str:
+    """A criterion's reasons, with the facts the profile does not state (0 points each)
+    listed once at the end instead of one sentence each."""
+    kept: list[str] = []
+    unknown: list[str] = []
+    for reason in reasons:
+        if match := _UNKNOWN_REASON.match(reason):
+            what = match["what"] + match["rest"]
+            settled = _annotated(f"{match['what']} not stated", confirmed_topics)
+            if settled != f"{match['what']} not stated":
+                what += " (since confirmed in diligence)"
+            unknown.append(what)
+        else:
+            kept.append(_annotated(reason, confirmed_topics))
+    if unknown:
+        kept.append("not stated in the profile, so 0 points: " + "; ".join(unknown))
+    return "; ".join(kept)
 
 
 def _annotated(reason: str, confirmed_topics: set[str]) -> str:

@@ -67,6 +67,8 @@ def lead_sentence(inputs: MemoInputs, pid: str | None) -> str:
 def _summary(inputs: MemoInputs) -> str:
     """The rules' robustness sentence; "the only provider" never stands beside a fallback."""
     text = inputs.plain(inputs.evaluation.robustness.summary)
+    for word in ("Stable: ", "Sensitive: "):  # the verdict is printed just before it
+        text = text.removeprefix(word)
     fallback = [a for a in inputs.evaluation.alternates if a != inputs.evaluation.recommendation]
     if fallback and "the only provider" in text:
         return (
