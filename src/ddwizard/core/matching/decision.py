@@ -124,11 +124,13 @@ def status(
         return RecommendationStatus.NONE, _none_conditions(entries, names)
     entry = next(e for e in entries if e.provider_id == recommendation)
     name = names.get(recommendation, recommendation)
+    asked_by = {c.requirement: c.question_id for c in entry.requirements}
     conditions = [
         Condition(
             ConditionKind.UNCONFIRMED_REQUIREMENT,
             f"{name}: {u.to_confirm} (hard requirement “{u.label}” not yet confirmed)",
             recommendation,
+            asked_by.get(u.requirement),
         )
         for u in entry.unconfirmed
     ]
