@@ -127,3 +127,51 @@ def test_long_notes_and_urls_wrap_inside_the_page(hostile: dict[str, Any]) -> No
             if isinstance(box, boxes.TextBox) and box.position_x + box.width > right + 0.5:
                 overflowing.append((number, box.text[:40]))
     assert overflowing == []
+
+
+def test_a_300_character_entity_name_wraps_in_the_page_header(qset: Any, catalog: Any) -> None:
+    """The running header and every other line stay inside the page (issue 15, item 6)."""
+    from dataclasses import replace
+    from datetime import date
+
+    import weasyprint
+    from weasyprint.formatting_structure import boxes
+
+    from ddwizard.core.answers import Answer
+    from ddwizard.core.demo import load_demo_answers
+    from ddwizard.core.matching import evaluate
+    from ddwizard.core.report.context import ReviewRecord, make_memo_context
+    from ddwizard.core.report.render import render_html
+
+    sheet = load_demo_answers(qset, catalog).sheet
+    entity = "E" * 300
+    sheet = replace(
+        sheet, selection={**sheet.selection, "client.entity_name": Answer(value=entity)}
+    )
+    record = ReviewRecord(
+        kind="answers_file",
+        name=entity,
+        preparer="P" * 200,
+        status="in_progress",
+        record_json=b"{}",
+    )
+    today = date(2026, 11, 28)
+    memo = make_memo_context(
+        qset=qset,
+        catalog=catalog,
+        sheet=sheet,
+        evaluation=evaluate(qset, catalog, sheet, today=today),
+        record=record,
+        today=today,
+    )
+    templates = bundled_dir("report_templates")
+    html = render_html(memo, templates)
+    document = weasyprint.HTML(string=html, base_url=templates.as_uri() + "/").render()
+    overflowing = []
+    for number, page in enumerate(document.pages[:3], start=1):
+        page_box = page._page_box
+        right = page_box.margin_width()
+        for box in page_box.descendants():
+            if isinstance(box, boxes.TextBox) and box.position_x + box.width > right + 0.5:
+                overflowing.append((number, box.text[:40]))
+    assert overflowing == []
