@@ -698,3 +698,38 @@ async def test_results_list_every_provider_by_tier_with_what_to_confirm(
         overview = str(screen.query_one("#overview", Static).content)
         if ev.not_profiled:
             assert "To consider, not profiled" in overview
+
+
+@sync
+async def test_a_session_that_fails_verification_gets_a_memo_only_marked_so(
+    services: Services, tmp_path: Path
+) -> None:
+    handle = answered_session(services, "Hand edited")
+    path = handle.path
+    handle.close()
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["answers"]["client.aum_usd_m"]["value"] = 999  # an edit outside ddwizard
+    path.write_text(json.dumps(data), encoding="utf-8")
+    out = tmp_path / "memo.html"
+    app = make_app(services, handle=services.store.open(path, services.qset, services.catalog))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f7")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ExportScreen)
+        screen.query_one("#format", Select).value = "html"
+        screen.query_one("#path", Input).value = str(out)
+        await pilot.press("ctrl+e")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        status = str(screen.query_one("#export-status", Static).content)
+        assert "does not verify" in status and "ctrl+u" in status
+        assert not out.exists()
+        await pilot.press("ctrl+u")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.last_result is not None
+    assert "INTEGRITY NOT VERIFIED" in out.read_text(encoding="utf-8")

@@ -363,8 +363,11 @@ class DdwizardApp(App[None]):
     def exporting(self) -> bool:
         return self.export_job is not None and self.export_job.running
 
-    def start_export(self, path: Path, fmt: str) -> bool:
-        """Write the memo in a worker thread; refused politely while one is being written."""
+    def start_export(self, path: Path, fmt: str, *, unverified: bool = False) -> bool:
+        """Write the memo in a worker thread; refused politely while one is being written.
+
+        ``unverified``: of a session whose audit trail does not verify, marked INTEGRITY NOT
+        VERIFIED on every page (asked for explicitly after a refusal)."""
         from ddwizard.tui.screens.export import ExportJob, write_memo_job
 
         if self.handle is None:
@@ -378,7 +381,7 @@ class DdwizardApp(App[None]):
                 markup=False,
             )
             return False
-        job = ExportJob(path=path, fmt=fmt, handle=self.handle)
+        job = ExportJob(path=path, fmt=fmt, handle=self.handle, unverified=unverified)
         self.export_job = job
 
         def progress(label: str) -> None:
@@ -435,7 +438,9 @@ class DdwizardApp(App[None]):
                 if isinstance(error, DdwizardError | OSError)
                 else f"unexpected {type(error).__name__}: {error}"
             )
-            job.fail(shown(message))
+            from ddwizard.core.usecases.verify_review import IntegrityError
+
+            job.fail(shown(message), integrity=isinstance(error, IntegrityError))
             self.notify_error("Export failed", message)
         else:
             return

@@ -27,6 +27,7 @@ from ddwizard.core.errors import DdwizardError
 from ddwizard.core.sessions.session import Position
 from ddwizard.tui.display import shown, shown_line
 from ddwizard.tui.screens.base import WizardScreen
+from ddwizard.tui.screens.confirm import ConfirmScreen
 from ddwizard.tui.widgets.footer import WizardFooter
 from ddwizard.tui.widgets.inputs import OrderedInput
 
@@ -57,8 +58,12 @@ class ExportJob:
     handle: SessionHandle
     done: int = 0
     label: str = "Starting …"
+    unverified: bool = False
+    """Asked for despite an audit trail that does not verify (the memo says so)."""
     result: ExportResult | None = None
     error: str | None = None
+    integrity_failed: bool = False
+    """Refused because the session's audit trail does not verify."""
     labels: list[str] = field(default_factory=list)
 
     @property
@@ -74,8 +79,9 @@ class ExportJob:
         self.result = result
         self.done = EXPORT_STEPS
 
-    def fail(self, message: str) -> None:
+    def fail(self, message: str, *, integrity: bool = False) -> None:
         self.error = message
+        self.integrity_failed = integrity
 
 
 class ExportUpdated(Message):
@@ -102,7 +108,13 @@ def write_memo_job(
     from ddwizard.core.usecases.write_memo import write_memo_of_handle
 
     result = write_memo_of_handle(
-        workspace, job.handle, job.path, fmt=job.fmt, on_step=progress, record=record
+        workspace,
+        job.handle,
+        job.path,
+        fmt=job.fmt,
+        unverified=job.unverified,
+        on_step=progress,
+        record=record,
     )
     off_loop = threading.current_thread() is not threading.main_thread()
     return ExportResult(result.path.resolve(), result.sha256, result.format, off_loop)
@@ -112,7 +124,8 @@ class ExportScreen(WizardScreen):
     CSS_PATH = "export.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+e", "export", "Write memo", priority=True)
+        Binding("ctrl+e", "export", "Write memo", priority=True),
+        Binding("ctrl+u", "export_unverified", "Write it marked unverified", priority=True),
     ]
 
     def compose(self) -> ComposeResult:
@@ -180,8 +193,31 @@ class ExportScreen(WizardScreen):
             return
         self.app.start_export(path, fmt)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "export_unverified":
+            job = self.app.export_job
+            return job is not None and job.integrity_failed
+        return True
+
+    def action_export_unverified(self) -> None:
+        """After a refusal for an audit trail that does not verify: write it anyway, marked."""
+        job = self.app.export_job
+        if job is None or not job.integrity_failed or self.app.exporting:
+            return
+        question = (
+            "The review's audit trail does not verify. Write the memo anyway? Every page will "
+            "say INTEGRITY NOT VERIFIED."
+        )
+
+        def done(confirmed: bool | None) -> None:
+            if confirmed:
+                self.app.start_export(job.path, job.fmt, unverified=True)
+
+        self.app.push_screen(ConfirmScreen(question), done)
+
     def on_export_updated(self, message: ExportUpdated) -> None:
         self.show_job(message.job)
+        self.refresh_bindings()
 
     def show_job(self, job: ExportJob | None) -> None:
         """Progress of the running export, or the outcome of the last one."""
@@ -203,7 +239,13 @@ class ExportScreen(WizardScreen):
             done.append(f"\nSHA-256 {job.result.sha256}", style="dim")
             self._status(done)
         else:
-            self._status(Text(f"Could not write the memo: {job.error}", style="bold red"))
+            failed = Text(f"Could not write the memo: {job.error}", style="bold red")
+            if job.integrity_failed:
+                failed.append(
+                    "\nctrl+u writes it anyway, marked INTEGRITY NOT VERIFIED on every page.",
+                    style="bold",
+                )
+            self._status(failed)
 
     def _status(self, text: Text) -> None:
         self.query_one("#export-status", Static).update(text)
