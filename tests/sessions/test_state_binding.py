@@ -194,3 +194,28 @@ def test_head_hash_recorded_by_a_memo_detects_a_wholesale_rewrite(session_path: 
     assert verify_session(forged).ok
     # ... but not against the head hash a memo recorded earlier.
     assert verify_against_head(forged, head)
+
+
+def test_hand_edited_session_with_a_dead_holders_lock_still_opens(
+    session_path: Path, store: SessionStore, qset: QuestionnaireSet, catalog: ProviderCatalog
+) -> None:
+    from ddwizard.core.sessions.locking import lock_path
+
+    edit(session_path, set_key("status", "final"))
+    lock_path(session_path).write_text(
+        json.dumps(
+            {
+                "pid": 1,
+                "host": __import__("socket").gethostname(),
+                "user": "gone",
+                "time": "2026-01-01T00:00:00+00:00",
+                "token": "dead",
+            }
+        ),
+        encoding="utf-8",
+    )
+    edited = session_path.read_bytes()
+    with store.open(session_path, qset, catalog) as handle:
+        assert handle.session.status == "final"
+    assert session_path.read_bytes() == edited  # nothing sealed on top of the edit
+    assert not lock_path(session_path).exists()

@@ -150,6 +150,11 @@ class SessionHandle:
         if upgrade is not None:
             changes.append(upgrade)
             update["provider_data_hash"] = self.catalog.data_hash
+        if self._bound is False and upgrade is None and original_schema == SCHEMA_VERSION:
+            # Edited outside ddwizard: nothing can be added to its trail. A lock recovery
+            # alone changes nothing in the record, so the session still opens (to read it, or
+            # to write a memo marked unverified) instead of failing on its housekeeping.
+            return
         if changes:
             # Housekeeping on open is allowed on a final session: it changes no answer.
             self._commit(update, changes, check_read_only=False)
