@@ -168,7 +168,8 @@ def test_provisional_authorises_diligence_and_lists_each_condition(qset: Any, ca
     )
     assert "approve BitGo" not in d.decision
     assert d.conditions_total == 11 and len(d.conditions) == 8
-    assert d.conditions_more.startswith("… and 3 more")
+    assert d.conditions_more == "… and 3 more, listed in the section on BitGo Custody."
+    assert memo.providers[0].further_conditions == tuple(c.text for c in conditions[8:])
     html = render_html(memo, TEMPLATES)
     assert "Answer question 7 on a document." in html and "Conditions before approval" in html
 

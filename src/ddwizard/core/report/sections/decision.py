@@ -130,7 +130,11 @@ def build(inputs: MemoInputs) -> DecisionSection:
     shown = conditions[:MAX_CONDITIONS_ON_PAGE_ONE]
     more = len(conditions) - len(shown)
     conditions_more = (
-        f"… and {more} more, listed with each provider under “What is open”." if more else ""
+        f"… and {more} more, listed in the section on {recommended.name}."
+        if more and recommended
+        else f"… and {more} more."
+        if more
+        else ""
     )
 
     risks: list[RiskRow] = []

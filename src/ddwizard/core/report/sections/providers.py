@@ -27,10 +27,19 @@ from ddwizard.core.report.inputs import MemoInputs
 from ddwizard.core.report.sections import red_flags
 from ddwizard.core.report.sections.answers import documentary
 from ddwizard.core.report.sections.common import TIER_TITLES, LabelValue
-from ddwizard.core.report.sections.decision import diligence_sentence
+from ddwizard.core.report.sections.decision import (
+    MAX_CONDITIONS_ON_PAGE_ONE,
+    diligence_sentence,
+)
 from ddwizard.core.report.sections.glance import role
 from ddwizard.core.report.text import clean, join_items, plural, yes_no
-from ddwizard.core.results import OpenItem, OpenItemKind, RequirementState, Tier
+from ddwizard.core.results import (
+    OpenItem,
+    OpenItemKind,
+    RecommendationStatus,
+    RequirementState,
+    Tier,
+)
 
 DOCUMENTARY = ("seen_doc", "public_source")
 STATE_LABELS = {
@@ -137,6 +146,8 @@ class ProviderSection:
     conflicts: tuple[ConflictRow, ...]
     undocumented: int
     """Answers given without a current document (claims, no evidence, stale): not relied on."""
+    further_conditions: tuple[str, ...]
+    """For the recommended provider: the conditions page 1 had no room for."""
     open_groups: tuple[OpenGroup, ...]
     open_total: int
     findings: str
@@ -234,6 +245,11 @@ def _section(
             if c.profile_basis and c.state == RequirementState.BREACHED
         ),
         undocumented=len(undocumented),
+        further_conditions=(
+            tuple(inputs.plain(c.text) for c in ev.conditions)[MAX_CONDITIONS_ON_PAGE_ONE:]
+            if pid == ev.recommendation and ev.recommendation_status != RecommendationStatus.NONE
+            else ()
+        ),
         open_groups=group_open_items(inputs, open_items),
         open_total=len(open_items),
         findings=findings_text,
