@@ -46,6 +46,8 @@ class SectionSidebar(Vertical):
         super().__init__(id=id)
         self.heading = title
         self._shown: tuple[object, ...] | None = None
+        self._ids: list[str] = []
+        self._prompts: list[Text] = []
 
     def compose(self) -> ComposeResult:
         yield Static(Text(self.heading, style="bold"), classes="progress-label")
@@ -71,9 +73,17 @@ class SectionSidebar(Vertical):
             count = f"{state.answered}/{state.shown}" if state.shown else "n/a"
             label.append(f"{count} ", style="dim")
             label.append(state.title, style=style)
-            prompts.append(Option(label, id=state.id))
+            prompts.append(label)
             if state.id == current:
                 highlighted = index
-        options.clear_options()
-        options.add_options(prompts)
+        ids = [state.id for state in states]
+        if ids == self._ids:
+            # Same sections: re-label only the rows that changed (no rebuild of the list).
+            for index, prompt in enumerate(prompts):
+                if prompt != self._prompts[index]:
+                    options.replace_option_prompt_at_index(index, prompt)
+        else:
+            options.clear_options()
+            options.add_options([Option(p, id=i) for p, i in zip(prompts, ids, strict=True)])
+        self._ids, self._prompts = ids, prompts
         options.highlighted = highlighted
