@@ -23,6 +23,7 @@ import json
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from ddwizard.core.answers import Answer, AnswerSheet
@@ -175,7 +176,7 @@ def main() -> int:
     for count in PROVIDER_COUNTS:
         catalog = synthetic_catalog(base, count)
         result = evaluate(qset, catalog, sheet, today=TODAY)
-        seconds = best_of(lambda catalog=catalog: evaluate(qset, catalog, sheet, today=TODAY))
+        seconds = best_of(partial(evaluate, qset, catalog, sheet, today=TODAY))
         per = seconds / count
         baseline = baseline or per
         print(
@@ -198,7 +199,7 @@ def main() -> int:
         }
         dd_sheet = mandate_sheet(big_qset, diligence)
         answers = len(questions) * len(catalog)
-        seconds = best_of(lambda s=big_qset, d=dd_sheet: evaluate(s, catalog, d, today=TODAY))
+        seconds = best_of(partial(evaluate, big_qset, catalog, dd_sheet, today=TODAY))
         per = seconds / answers
         q_baseline = q_baseline or per
         print(
