@@ -7,6 +7,7 @@ questionnaires) must refuse it with the file and line, exit 1, quickly, without 
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -111,3 +112,16 @@ def test_bomb_in_data_folders_through_validate(kind: str, repo_root: Path, tmp_p
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert f"{target}:2" in result.stderr and "aliases" in result.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_pipes_and_devices_are_refused_without_blocking(tmp_path: Path) -> None:
+    from ddwizard.core.yamlio import read_checked_bytes
+
+    pipe = tmp_path / "answers.yaml"
+    os.mkfifo(pipe)
+    for path in (pipe, Path("/dev/zero")):
+        if not path.exists():
+            continue
+        with pytest.raises(DataError, match="must be a regular file"):
+            read_checked_bytes(path, what="answers file")

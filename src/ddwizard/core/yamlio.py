@@ -17,6 +17,7 @@ Hostile or careless files are refused with their file and line, quickly:
 from __future__ import annotations
 
 import re
+import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -108,27 +109,34 @@ def read_text(path: Path, *, max_bytes: int = MAX_YAML_BYTES, what: str = "file"
 
 
 def read_checked_bytes(path: Path, *, max_bytes: int = MAX_YAML_BYTES, what: str = "file") -> bytes:
-    """The file's bytes, read once, with clear errors for missing, folder or huge files."""
+    """The file's bytes, read once, with clear errors for missing, folder, special or huge
+    files (a FIFO or ``/dev/zero`` would otherwise block or never end)."""
     name = str(path)
     try:
-        size = path.stat().st_size
+        st = path.stat()
     except FileNotFoundError:
         raise DataError.single(f"{what} not found", file=name) from None
-    except OSError as exc:
-        raise DataError.single(f"cannot read {what}: {exc.strerror}", file=name) from None
-    if path.is_dir():
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+        raise DataError.single(f"cannot read {what}: {reason}", file=name) from None
+    if stat.S_ISDIR(st.st_mode):
         raise DataError.single(f"expected a {what}, found a folder", file=name)
-    if size > max_bytes:
+    if not stat.S_ISREG(st.st_mode):
         raise DataError.single(
-            f"{what} is too large ({size:,} bytes; the limit is {max_bytes:,})", file=name
+            f"{what} must be a regular file (this is a device, pipe or socket)", file=name
+        )
+    if st.st_size > max_bytes:
+        raise DataError.single(
+            f"{what} is too large ({st.st_size:,} bytes; the limit is {max_bytes:,})", file=name
         )
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            raw = handle.read(max_bytes + 1)
     except OSError as exc:
         raise DataError.single(f"cannot read {what}: {exc.strerror}", file=name) from None
     if len(raw) > max_bytes:  # grew between stat and read
         raise DataError.single(
-            f"{what} is too large ({len(raw):,} bytes; the limit is {max_bytes:,})", file=name
+            f"{what} is too large (more than {max_bytes:,} bytes, the limit)", file=name
         )
     return raw
 

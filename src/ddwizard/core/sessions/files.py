@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,7 +103,12 @@ def read_bytes(path: Path) -> tuple[bytes, FileState]:
                 raise CorruptSession(
                     path, f"the file is too large ({st.st_size:,} bytes)", existing_backup(path)
                 )
-            return fh.read(), FileState.of(st)
+            if not stat.S_ISREG(st.st_mode):
+                raise SessionNotFound(f"{path} is not a regular file (a device, pipe or socket)")
+            raw = fh.read(MAX_SESSION_BYTES + 1)
+            if len(raw) > MAX_SESSION_BYTES:  # grew while being read
+                raise CorruptSession(path, "the file is too large", existing_backup(path))
+            return raw, FileState.of(st)
     except FileNotFoundError:
         raise SessionNotFound(f"session file {path} does not exist") from None
     except IsADirectoryError:

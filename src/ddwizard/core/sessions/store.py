@@ -244,6 +244,8 @@ class SessionStore:
                 return path.resolve()
             if path.is_dir():
                 raise SessionNotFound(f"{path} is a folder, not a session file")
+            if path.exists():
+                raise SessionNotFound(f"{path} is not a regular file (a device, pipe or socket)")
             raise SessionNotFound(f"session file {path} does not exist")
         if not text.strip():
             raise SessionNotFound("no session given")
