@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 
 PREBUILD_DELAY = 0.05
 """Seconds between building two off-screen sections after the first paint (keys go first)."""
-PREBUILD_START = 0.4
+PREBUILD_START = 1.0
 """Seconds after the screen is shown before the off-screen sections are built."""
 
 
@@ -180,6 +180,8 @@ class QuestionsScreen(WizardScreen):
         self.section_id = ""
         self.focused_question: str | None = None
         self._findings_seen: set[tuple[str, str]] | None = None
+        self._left_at: dict[str, tuple[str, str | None]] = {}
+        """Where each provider was left (section, question): ctrl+o comes back there."""
         self._views: dict[str, SectionView] = {}
         self._view: SectionView | None = None
         self._advance_pending: tuple[QuestionField, bool] | None = None
@@ -299,8 +301,7 @@ class QuestionsScreen(WizardScreen):
         if self.provider not in providers:
             self.provider = providers[0] if providers else None
             self.focused_question = None
-        if self.provider is not None:
-            tabs.active = f"p-{self.provider}"
+        self.call_after_refresh(self._activate_provider_tab)
 
     def on_mount(self) -> None:
         self.status = _status(self.app.handle)
@@ -312,8 +313,7 @@ class QuestionsScreen(WizardScreen):
             tabs = self.query_one(Tabs)
             for pid in providers:
                 tabs.add_tab(Tab(self._tab_label(pid), id=f"p-{pid}"))
-            if self.provider is not None:
-                tabs.active = f"p-{self.provider}"
+            self.call_after_refresh(self._activate_provider_tab)
             if self.provider is None:
                 self.query_one("#section-title", Static).update(
                     Text(
@@ -697,20 +697,28 @@ class QuestionsScreen(WizardScreen):
             field.load(self.answers().get(field.question.id))
             self.refresh_bindings()
 
+    def _activate_provider_tab(self) -> None:
+        """The shown provider's tab, made active once the tabs are mounted (set before, the
+        first tab stayed active: after a resume the tab did not match the provider shown)."""
+        if self.provider is not None and self.is_mounted:
+            self.query_one(Tabs).active = f"p-{self.provider}"
+
     def _switch_provider(self, provider: str, *, focus_questions: bool = True) -> None:
         if provider == self.provider:
             return
         self.flush()
+        if self.provider is not None and self.section_id:
+            self._left_at[self.provider] = (self.section_id, self.focused_question)
         self.provider = provider
         self.focused_question = None
         self._findings_seen = None
         self.query_one(Tabs).active = f"p-{provider}"
         self._refresh_tabs()
         first = self._navigable()
-        self.show_section(
-            first[0] if first else self.questionnaire.sections[0].id,
-            focus_questions=focus_questions,
+        section, question = self._left_at.get(
+            provider, (first[0] if first else self.questionnaire.sections[0].id, None)
         )
+        self.show_section(section, focus=question, focus_questions=focus_questions)
         if not focus_questions:
             position = self.current_position()
             if position is not None:
@@ -725,6 +733,8 @@ class QuestionsScreen(WizardScreen):
         tabs = event.tabs
         if tabs.has_focus and event.tab.id and event.tab.id.startswith("p-"):
             self._switch_provider(event.tab.id.removeprefix("p-"), focus_questions=False)
+        elif self.provider is not None and event.tab.id != f"p-{self.provider}":
+            tabs.active = f"p-{self.provider}"  # the tab always names the provider shown
 
     def on_click(self, event: Click) -> None:
         tab = event.widget
