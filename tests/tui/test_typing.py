@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from tests.tui.conftest import MANDATE, SIZE, read_session, sync
 from textual import events
 from textual.pilot import Pilot
@@ -56,6 +57,7 @@ async def typed_into(pilot: Pilot[None], widget: Input, *keys: str) -> str:
 
 
 @sync
+@pytest.mark.slow  # a long Pilot key sequence: full suite only
 async def test_a_burst_with_backspace_keeps_its_order_in_every_mandate_field(
     services: Services,
 ) -> None:
@@ -82,6 +84,7 @@ async def test_a_burst_with_backspace_keeps_its_order_in_every_mandate_field(
 
 
 @sync
+@pytest.mark.slow  # a long Pilot key sequence: full suite only
 async def test_a_burst_keeps_its_order_in_the_date_and_evidence_fields(services: Services) -> None:
     handle = services.store.create("Burst dd", services.qset, services.catalog)
     for qid, value in MANDATE.items():
@@ -125,6 +128,7 @@ async def test_keys_typed_while_the_screen_is_built_reach_the_first_question(
 
 
 @sync
+@pytest.mark.slow  # a long Pilot key sequence: full suite only
 async def test_a_jump_to_an_answered_name_does_not_select_it(services: Services) -> None:
     handle = services.store.create("Jump", services.qset, services.catalog)
     handle.set_answer("client.entity_name", "Meridian Digital Assets")
@@ -142,6 +146,7 @@ async def test_a_jump_to_an_answered_name_does_not_select_it(services: Services)
 
 
 @sync
+@pytest.mark.slow  # a long Pilot key sequence: full suite only
 async def test_enter_never_answers_or_unticks(services: Services) -> None:
     handle = services.store.create("Enter", services.qset, services.catalog)
     handle.set_answer("client.regions", ["us", "eu"])
@@ -156,10 +161,7 @@ async def test_enter_never_answers_or_unticks(services: Services) -> None:
         assert read_session(handle.path)["answers"]["client.regions"]["value"] == ["us", "eu"]
         assert app.focused is not regions.value_widget
         # ticked rows carry a symbol, not only a colour
-        assert TICKED in "".join(
-            s.text
-            for s in regions.value_widget.render_line(0)  # type: ignore[attr-defined]
-        )
+        assert TICKED in "".join(s.text for s in regions.value_widget.render_line(0))
         await pilot.press("pagedown")
         await settle(pilot)
         qc = field(app, "reg.qualified_custodian")
