@@ -212,15 +212,6 @@ def value(provider: Provider, fact: FactId) -> Any:
     return UNKNOWN if found is None else found
 
 
-def _source(provider: Provider, fact: FactId | None) -> Any:
-    by_field = getattr(provider, "fact_sources", None)
-    source_id = by_field.get(fact.value) if fact and isinstance(by_field, Mapping) else None
-    for source in provider.sources:
-        if source.id == source_id:
-            return source
-    return provider.sources[0]
-
-
 _AS_OF: dict[int, tuple[Provider, str]] = {}
 
 
@@ -254,7 +245,7 @@ def _cited(provider: Provider) -> tuple[str, str]:
     hit = _CITED.get(id(provider))
     if hit is not None and hit[0] is provider:
         return hit[1], hit[2]
-    source = _source(provider, None)
+    source = provider.sources[0]  # the profile's facts rest on its first source
     citation = source.citation() if hasattr(source, "citation") else f"“{source.title}”"
     day: date | None = getattr(provider, "last_verified", None)
     when = f", last verified {day.isoformat()}" if day else ", not yet verified on a primary source"
@@ -268,7 +259,10 @@ def cite(provider: Provider, fact: FactId | None = None) -> str:
     """``source: “Title”, Publisher, 2025-09, which says “…”, last verified 2025-09-30``."""
     citation, when = _cited(provider)
     sentences = getattr(provider, "source_sentences", None)
-    sentence = sentences.get(fact.value) if fact is not None and sentences else None
+    sentence = None
+    if fact is not None and sentences:
+        # a sentence may be kept under the fact's path or its plainer sibling (audits.soc1)
+        sentence = sentences.get(fact.value) or sentences.get(fact.value.removesuffix("_type2"))
     if sentence:
         return f"{citation}, which says “{sentence.strip()}”{when}"
     return citation + when
