@@ -144,7 +144,13 @@ def _group(
                     answer=clean(format_value(q, a.value)),
                     note=clean(a.note),
                     evidence=_evidence(a) if evidence else "",
-                    stale=bool(evidence and a.document_date and inputs.is_stale(a.document_date)),
+                    # an event's date (date_kind: event) is a fact, never stale evidence
+                    stale=bool(
+                        evidence
+                        and a.document_date
+                        and q.date_kind == "evidence"
+                        and inputs.is_stale(a.document_date)
+                    ),
                     reconfirm=a.needs_reconfirmation,
                 )
             )
