@@ -175,9 +175,15 @@ def test_provisional_authorises_diligence_and_lists_each_condition(qset: Any, ca
 
 
 def test_none_says_why_and_what_would_change_it_and_never_approves(qset: Any, catalog: Any) -> None:
-    ev = evaluation(RecommendationStatus.NONE, recommendation=None)
+    ev = evaluation(
+        RecommendationStatus.NONE,
+        recommendation=None,
+        conditions=(Condition(ConditionKind.NO_CANDIDATE, "Relax the UK licence requirement."),),
+    )
     memo = memo_of(qset, catalog, ev)
     d = memo.decision
+    assert d.conditions == ()  # no "conditions before approval" when nothing is proposed
+    assert d.what_would_change[0] == "Relax the UK licence requirement."
     assert d.recommended is None and d.status == "none"
     assert "approve" not in d.decision and "no provider can be recommended" in d.decision
     assert d.what_would_change and d.reason

@@ -16,7 +16,6 @@ from ddwizard.core.report.inputs import MemoInputs
 from ddwizard.core.report.sections.common import ProviderBrief, RiskRow, brief, finding_risk
 from ddwizard.core.report.text import plural
 from ddwizard.core.results import (
-    ConditionKind,
     DiligenceProgress,
     RecommendationStatus,
     Tier,
@@ -109,7 +108,12 @@ def build(inputs: MemoInputs) -> DecisionSection:
     pid = ev.recommendation if status != RecommendationStatus.NONE else None
     recommended = brief(inputs, pid) if pid else None
     entity = inputs.entity
-    conditions = tuple(inputs.plain(c.text) for c in ev.conditions)
+    # With no recommendation, the rules' conditions say what would change that.
+    conditions = (
+        tuple(inputs.plain(c.text) for c in ev.conditions)
+        if status != RecommendationStatus.NONE
+        else ()
+    )
 
     if status == RecommendationStatus.SUPPORTED and recommended:
         decision = (
@@ -205,7 +209,7 @@ def build(inputs: MemoInputs) -> DecisionSection:
 
 def _what_would_change(inputs: MemoInputs) -> tuple[str, ...]:
     ev = inputs.evaluation
-    out = [inputs.plain(c.text) for c in ev.conditions if c.kind == ConditionKind.NO_CANDIDATE]
+    out = [inputs.plain(c.text) for c in ev.conditions]
     conditional = [r for r in ev.eligible if r.tier == Tier.CONDITIONAL and r.profiled]
     meets = [r for r in ev.eligible if r.tier == Tier.MEETS and r.profiled]
     if meets:
