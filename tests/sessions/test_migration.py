@@ -314,3 +314,32 @@ def test_review_from_the_previous_versions_opens_upgraded_in_one_event(
     with store.open(path, qset, catalog) as handle:
         assert handle.session.audit[-1].action == "answer_confirmed"
     assert path.read_bytes() == after
+
+
+def test_upgrade_change_is_one_event_or_none(catalog: ProviderCatalog) -> None:
+    from ddwizard.core.sessions.migration import QuestionnaireChanges, upgrade_change
+
+    nothing = QuestionnaireChanges()
+    assert (
+        upgrade_change(
+            nothing, stamps_refreshed=False, old_data_hash=catalog.data_hash, catalog=catalog
+        )
+        is None
+    )
+    data_only = upgrade_change(
+        nothing, stamps_refreshed=False, old_data_hash="old", catalog=catalog
+    )
+    assert data_only is not None
+    assert data_only["action"] == "provider_data_changed"
+    assert (data_only["old"], data_only["new"]) == ("old", catalog.data_hash)
+    assert catalog.version_label in data_only["detail"]
+    both = QuestionnaireChanges(changed=["client.regions"], versions={"selection": ("1", "2")})
+    event = upgrade_change(both, stamps_refreshed=True, old_data_hash="", catalog=catalog)
+    assert event is not None and event["action"] == "questionnaire_migrated"
+    assert event["new"]["changed"] == ["client.regions"]
+    assert event["new"]["provider_data"] == {
+        "old": None,
+        "new": catalog.data_hash,
+        "version": catalog.version,
+    }
+    assert "selection questionnaire 1 -> 2" in event["detail"]
