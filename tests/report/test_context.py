@@ -229,6 +229,19 @@ def test_no_findings_says_how_many_questions_were_answered(qset: Any, catalog: A
     )
 
 
+def test_nothing_answered_says_the_risks_are_not_known(qset: Any, catalog: Any) -> None:
+    ev = replace(
+        evaluation(RecommendationStatus.PROVISIONAL),
+        diligence_progress={"bitgo": DiligenceProgress(40, 0, 0)},
+    )
+    note = memo_of(qset, catalog, ev).decision.risks_note
+    assert note == (
+        "No diligence question has been answered for BitGo Custody yet (0 of 40): "
+        "its risks are not known."
+    )
+    assert "No red flag" not in note
+
+
 def test_lead_over_the_runner_up_is_the_difference_of_the_totals(qset: Any, catalog: Any) -> None:
     memo = memo_of(qset, catalog, evaluation(RecommendationStatus.SUPPORTED))
     assert memo.scores.lead == (

@@ -165,10 +165,16 @@ def build(inputs: MemoInputs) -> DecisionSection:
         count = len(findings)
         if not findings:
             p = progress_for(inputs, pid)
-            risks_note = (
-                f"No red flag was raised for {name} from the {p.answered} diligence answers "
-                f"given ({p.asked - p.answered} of {p.asked} questions not answered)."
-            )
+            if p.answered == 0:
+                risks_note = (
+                    f"No diligence question has been answered for {name} yet (0 of {p.asked}): "
+                    "its risks are not known."
+                )
+            else:
+                risks_note = (
+                    f"No red flag was raised for {name} from the {p.answered} diligence "
+                    f"answers given ({p.asked - p.answered} of {p.asked} questions not answered)."
+                )
         elif count > MAX_RISKS:
             serious = sum(1 for f in findings if f.severity.rank >= Severity.HIGH.rank)
             risks_note = (
