@@ -733,3 +733,36 @@ async def test_a_session_that_fails_verification_gets_a_memo_only_marked_so(
         await pilot.pause()
         assert screen.last_result is not None
     assert "INTEGRITY NOT VERIFIED" in out.read_text(encoding="utf-8")
+
+
+@sync
+async def test_the_provider_tab_matches_after_resume_and_ctrl_o_returns_where_left(
+    services: Services,
+) -> None:
+    from textual.widgets import Tabs
+
+    handle = demo_session(services, "Providers")
+    shortlist = list(handle.session.shortlist or ())
+    assert len(shortlist) >= 2
+    handle.set_position(Position(screen="diligence", provider=shortlist[1]))
+    app = make_app(services, handle=handle)
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(3):
+            await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, QuestionsScreen)
+        assert screen.provider == shortlist[1]
+        assert screen.query_one(Tabs).active == f"p-{shortlist[1]}"
+        await pilot.press("pagedown", "pagedown")
+        for _ in range(3):
+            await pilot.pause()
+        left = (screen.section_id, screen.focused_question)
+        for provider in [*shortlist[2:], *shortlist[:2]]:
+            await pilot.press("ctrl+o")
+            for _ in range(3):
+                await pilot.pause()
+            still_here = app.screen is screen  # one diligence screen, its provider switched
+            assert still_here
+            assert screen.provider == provider
+            assert screen.query_one(Tabs).active == f"p-{provider}"
+        assert (screen.section_id, screen.focused_question) == left
