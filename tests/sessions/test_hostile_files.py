@@ -142,8 +142,9 @@ CREATE = textwrap.dedent(
     from ddwizard.core.sessions.store import SessionExists, SessionStore
 
     qset, catalog = load_questionnaires(), load_providers()
-    start = float(sys.argv[2])
-    while time.time() < start:
+    go = Path(sys.argv[2])
+    print("ready", flush=True)
+    while not go.exists():
         time.sleep(0.001)
     try:
         SessionStore(Path(sys.argv[1])).create(
@@ -156,20 +157,23 @@ CREATE = textwrap.dedent(
 )
 
 
-def test_concurrent_creations_of_one_name_make_one_review(store: SessionStore) -> None:
-    import time
-
+def test_concurrent_creations_of_one_name_make_one_review(
+    store: SessionStore, tmp_path: Path
+) -> None:
     store.root.mkdir(parents=True, exist_ok=True)
-    start = time.time() + 6
+    go = tmp_path / "go"
     procs = [
         subprocess.Popen(
-            [sys.executable, "-c", CREATE, str(store.root), str(start)],
+            [sys.executable, "-c", CREATE, str(store.root), str(go)],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
         for _ in range(4)
     ]
+    for proc in procs:  # all loaded and waiting: then they start together
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+    go.touch()
     outcomes = []
     for proc in procs:
         out, err = proc.communicate(timeout=120)
