@@ -240,6 +240,8 @@ def test_nothing_answered_says_the_risks_are_not_known(qset: Any, catalog: Any) 
         "its risks are not known."
     )
     assert "No red flag" not in note
+    findings = memo_of(qset, catalog, ev).providers[0].findings
+    assert findings == "none: no diligence answer has been given yet."
 
 
 def test_lead_over_the_runner_up_is_the_difference_of_the_totals(qset: Any, catalog: Any) -> None:

@@ -30,6 +30,7 @@ from ddwizard.core.report.sections.common import TIER_TITLES, LabelValue
 from ddwizard.core.report.sections.decision import (
     MAX_CONDITIONS_ON_PAGE_ONE,
     diligence_sentence,
+    progress_for,
 )
 from ddwizard.core.report.sections.glance import role
 from ddwizard.core.report.text import clean, join_items, plural, yes_no
@@ -179,6 +180,11 @@ def _section(
     lookup = diligence_lookup(inputs.qset, inputs.applicable, answers)
     verified: list[VerifiedRow] = []
     undocumented: list[str] = []
+    listed_open = {
+        o.question_id
+        for o in ev.open_items_for(pid)
+        if o.kind in (OpenItemKind.UNVERIFIED, OpenItemKind.ANSWERED_UNKNOWN)
+    }
     for section in inputs.qset.diligence.sections:
         for q in section.questions:
             a = answers.get(q.id)
@@ -186,7 +192,7 @@ def _section(
                 continue
             if documentary(inputs, a):
                 verified.append(_verified_row(section.title, q, a))
-            elif str(a.value) != "unknown":
+            elif str(a.value) != "unknown" and q.id not in listed_open:
                 undocumented.append(_undocumented(inputs, q, a))
     findings = ev.findings_for(pid)
     ids = {id(f) for f in findings}
@@ -197,7 +203,10 @@ def _section(
         f"see the red-flags table, {'row' if len(finding_refs) == 1 else 'rows'} "
         f"{', '.join(finding_refs)}."
         if findings
-        else "No red flag was raised from the diligence answers given."
+        else "none: no diligence answer has been given yet."
+        if progress_for(inputs, pid).answered == 0
+        else "no red flag was raised from the "
+        f"{plural(progress_for(inputs, pid).answered, 'diligence answer')} given."
     )
     open_items = ev.open_items_for(pid)
     facts = provider_facts(provider)
