@@ -123,6 +123,9 @@ def test_a_symlink_in_the_templates_folder_cannot_include_outside_files(
     (firm_templates / "memo.css").symlink_to(secret)
     with pytest.raises(DataError, match="outside the templates folder"):
         render_html(memo, firm_templates)
+    # and `validate` reports the link instead of failing
+    problems = [str(p) for p in check_templates(firm_templates)]
+    assert any("leak.html.j2" in p and "outside the templates folder" in p for p in problems)
 
 
 def test_syntax_error_in_a_partial_names_file_and_line(

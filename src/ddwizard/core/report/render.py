@@ -459,6 +459,8 @@ def check_templates(
             env.get_template(name)
         except TemplateError as exc:
             problems += _template_error(exc, folder, name).problems
+        except DataError as exc:  # a template whose real path leaves the folder
+            problems += exc.problems
     if problems:
         return problems
     context: MemoContext | None
