@@ -365,8 +365,9 @@ class QuestionsScreen(WizardScreen):
 
     def _prebuild_next(self) -> None:
         """Build one more off-screen section (after the first paint, between keys)."""
-        if not self.is_attached or self.app.screen is not self:
-            return
+        stack = self.app.screen_stack
+        if not self.is_attached or not stack or stack[-1] is not self:
+            return  # not shown (any more), or the app is closing
         for section in self.questionnaire.sections:
             if section.id not in self._views:
                 view = self._build_view(section)
