@@ -111,7 +111,7 @@ def templates_folder(templates_dir: Path | None) -> Path:
 
 
 def _render(
-    memo: MemoContext, record: ReviewRecord, output: Path, fmt: Format, templates_dir: Path
+    memo: MemoContext, record: ReviewRecord, fmt: Format, templates_dir: Path
 ) -> tuple[bytes, FetchLog]:
     from ddwizard.core.report.render import render_memo
 
@@ -177,9 +177,9 @@ def answers_file_memo(
         now=now,
         settings=settings,
     )
-    data, log = _render(memo, record, output, chosen, folder)
+    data, log = _render(memo, record, chosen, folder)
     staged = StagedFile.write(output, data)
-    staged.publish()
+    _record_and_publish(staged, None)
     return MemoResult(Path(output), staged.sha256, chosen, log, memo, parsed.warnings)
 
 
@@ -210,7 +210,7 @@ def session_memo(
     result, staged = _render_session(
         session, qset, catalog, output, chosen, folder, today, now, settings, integrity
     )
-    _record_and_publish(staged, result, record)
+    _record_and_publish(staged, record, result.format)
     return result
 
 
@@ -247,7 +247,7 @@ def _render_session(
         settings=settings,
         integrity=integrity,
     )
-    data, log = _render(memo, record, output, fmt, templates_dir)
+    data, log = _render(memo, record, fmt, templates_dir)
     staged = StagedFile.write(output, data)
     result = MemoResult(
         Path(output), staged.sha256, fmt, log, memo, integrity=integrity, session_id=session.id
@@ -255,10 +255,12 @@ def _render_session(
     return result, staged
 
 
-def _record_and_publish(staged: StagedFile, result: MemoResult, record: Record | None) -> None:
+def _record_and_publish(staged: StagedFile, record: Record | None, fmt: str = "") -> None:
+    """Save the audit event (if any), then move the memo into place; never leave the
+    temporary file behind."""
     try:
         if record is not None:
-            record(result.path.resolve(), result.sha256, result.format)
+            record(staged.path.resolve(), staged.sha256, fmt)
         staged.publish()
     finally:
         staged.discard()
@@ -322,7 +324,7 @@ def write_memo(
         try:
             with open_review(workspace, path, actor=actor) as handle:
                 if _same(handle.session, snapshot):
-                    _record_and_publish(staged, result, _recorder(handle, integrity))
+                    _record_and_publish(staged, _recorder(handle, integrity), result.format)
                     return result
                 snapshot = handle.session
         finally:
@@ -374,7 +376,7 @@ def write_memo_of_handle(
         try:
             if _same(handle.session, snapshot):
                 step("Recording and writing the file …")
-                _record_and_publish(staged, result, record or _recorder(handle, integrity))
+                _record_and_publish(staged, record or _recorder(handle, integrity), result.format)
                 return result
         finally:
             staged.discard()
