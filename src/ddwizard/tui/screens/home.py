@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from ddwizard.core.workspace import Workspace
     from ddwizard.tui.app import DdwizardApp
 
+NAME_WIDTH = 26
 LOAD_DELAY = 0.1
 """Seconds after the first paint before the data starts loading in a worker thread."""
 
@@ -151,11 +152,12 @@ class HomeScreen(Screen[None]):
             return tables.first(DataTable)
         table: DataTable[Text] = DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
         self.query_one("#home").mount(table, before=self.query_one("#no-sessions"))
-        table.add_column("Name", key="name")
+        # Fits 80 columns: long names are cut (the header shows the whole name once open).
+        table.add_column("Name", key="name", width=NAME_WIDTH)
         table.add_column("Status", key="status")
         table.add_column("Progress", key="progress")
-        table.add_column("Open items", key="open")
-        table.add_column("Last updated", key="updated")
+        table.add_column("Open", key="open")
+        table.add_column("Updated (UTC)", key="updated")
         return table
 
     def show_sessions(self, summaries: list[SessionSummary]) -> None:
@@ -185,7 +187,11 @@ class HomeScreen(Screen[None]):
         from ddwizard.core.results import Evaluation  # loaded by now; not before the first paint
 
         self.query_one("#no-sessions", Static).update(
-            Text(f"Open items: {Evaluation.OPEN_ITEMS_MEANING}.", style="dim")
+            Text(
+                f"Progress: mandate questions answered. Open: open items, "
+                f"{Evaluation.OPEN_ITEMS_MEANING}.",
+                style="dim",
+            )
             if summaries
             else Text("No saved reviews yet.", style="dim")
         )
@@ -267,4 +273,4 @@ def open_items_of(workspace: Workspace, path: Path) -> int | None:
 def _when(moment: datetime | None) -> str:
     if moment is None:
         return "-"
-    return moment.strftime("%Y-%m-%d %H:%M UTC")
+    return moment.strftime("%Y-%m-%d %H:%M")
