@@ -104,7 +104,7 @@ def test_readable_report(write_answers: Callable[[str], Path]) -> None:
     assert "Recommended: Anchorage Digital Bank" in out
     assert "Status: provisional" in out
     assert "Conditions before the recommendation is supported" in out
-    assert "1. Anchorage Digital Bank: Confirm with the provider: that it bears slashing" in out
+    assert "1. Confirm with Anchorage Digital Bank: that it bears slashing" in out
     assert "conditional" in out  # the tier column
     assert "Hex Trust" in out and "does not serve US" in out
     assert "critical" in out and "Commingled wallets" in out

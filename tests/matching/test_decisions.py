@@ -400,7 +400,9 @@ diligence:
     assert finding.severity == "medium" and not finding.breaches_mandate
     pending = [c for c in evaluation.conditions if c.question_id == "dd.cold_storage_pct"]
     assert [c.kind for c in pending] == [ConditionKind.UNVERIFIED_ANSWER]
-    assert "provider's claim" in pending[0].text and "obtain the document" in pending[0].text
+    assert "provider's claim" in pending[0].text and pending[0].text.startswith(
+        "Obtain the document from "
+    )
 
 
 def test_unknown_diligence_answers_never_exclude(score: Score, qset: Any) -> None:

@@ -71,7 +71,7 @@ def test_us_region_exclusion_quotes_the_source_wording(score: Any) -> None:
     _, evaluation = score("answers:\n  client.regions: [us, uk]\n")
     reason = _reasons(evaluation, "bny-mellon")
     assert reason.startswith(
-        "requirement “serves US, UK” breached: does not serve UK; its profile lists only US, EU "
+        "Requirement “serves US, UK” breached: does not serve UK; its profile lists only US, EU "
         "(the source says 'US/EU (eligibility varies)'; source: “Top Institutional Custody "
         "Providers (2025)”"
     )

@@ -68,6 +68,11 @@ class _Report:
         provider = self.catalog.get(pid)
         return provider.name if provider else pid
 
+    def tiered(self, pid: str | None) -> str:
+        """A provider's name with its tier, so a conditional one is never read as meeting."""
+        tier = self.ev.tier_of(pid) if pid else None
+        return self.name(pid) if tier is None else f"{self.name(pid)} ({TIER_LABELS[tier]})"
+
     def line(self, text: str, style: str | None = None) -> None:
         self.console.print(self.Text(text, style=style or ""))
 
@@ -84,12 +89,17 @@ class _Report:
         ev = self.ev
         self.heading("Recommendation")
         self.line(f"Status: {STATUS_LABELS[ev.recommendation_status]}")
-        self.line(f"Recommended: {self.name(ev.recommendation)}")
+        self.line(f"Recommended: {self.tiered(ev.recommendation)}")
         self.line(ev.recommendation_reason)
         if ev.alternates:
-            self.line("Alternates: " + ", ".join(self.name(p) for p in ev.alternates))
+            self.line("Alternates: " + ", ".join(self.tiered(p) for p in ev.alternates))
         if ev.shortlist:
-            self.line("Shortlist: " + ", ".join(self.name(p) for p in ev.shortlist))
+            self.line("Shortlist: " + ", ".join(self.tiered(p) for p in ev.shortlist))
+        if ev.shortlist_excluded:
+            self.line(
+                "Shortlisted but excluded (no diligence, never recommended; see Excluded): "
+                + ", ".join(self.name(p) for p in ev.shortlist_excluded)
+            )
         for pid, p in ev.diligence_progress.items():
             self.line(
                 f"Diligence for {self.name(pid)}: {p.answered} of {p.asked} questions answered, "
@@ -132,7 +142,7 @@ class _Report:
         for r in ev.eligible:
             self.line(f"{r.rank}. {r.explanation}")
             for u in r.unconfirmed:
-                self.line(f"   to confirm: {u.label}: {u.to_confirm}")
+                self.line(f"   to confirm ({u.label}): {u.to_confirm}")
 
     def excluded(self) -> None:
         self.heading("Excluded (a hard requirement breached)")

@@ -353,8 +353,12 @@ class Robustness:
     verdict: Literal["stable", "sensitive", "not_applicable"]
     summary: str
     margin: float
-    """Total-score lead of the recommendation over the runner-up."""
+    """The recommendation's total minus the runner-up's, in points of the total (0 without a
+    runner-up; negative when the runner-up is in a lower tier and scores more)."""
     sensitivities: tuple[WeightSensitivity, ...] = ()
+    runner_up: str | None = None
+    """The next provider in rank order that could take the recommendation (same tier first,
+    else the first of a lower tier); None when no other provider can be recommended."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -383,6 +387,9 @@ class Evaluation:
     """Per shortlisted provider."""
     rubric_version: str = ""
     """Version of the scoring rubric the scores were computed with."""
+    shortlist_excluded: tuple[str, ...] = ()
+    """Provider ids on the explicit shortlist that a breached requirement excludes: kept out
+    of ``shortlist`` (no diligence, never recommended) but to be marked, not dropped silently."""
 
     def tier_of(self, provider_id: str) -> Tier | None:
         ranked = self.ranked(provider_id)
@@ -452,6 +459,7 @@ class Evaluation:
             },
             "alternates": list(self.alternates),
             "shortlist": list(self.shortlist),
+            "shortlist_excluded": list(self.shortlist_excluded),
             "red_flags": [
                 {
                     "provider": f.provider_id,
@@ -487,6 +495,7 @@ class Evaluation:
                 "verdict": self.robustness.verdict,
                 "summary": self.robustness.summary,
                 "margin": round(self.robustness.margin, 2),
+                "runner_up": self.robustness.runner_up,
                 "weights": [
                     {
                         "criterion": s.criterion,

@@ -230,6 +230,11 @@ class _Review:
                 pid: self.progress[pid] for pid in shortlist if pid in self.progress
             },
             rubric_version=self.rubric.version,
+            shortlist_excluded=tuple(
+                pid
+                for pid in dict.fromkeys(self.sheet.shortlist or ())
+                if pid in self.screened and self.screened[pid].tier == Tier.EXCLUDED
+            ),
         )
 
     # -- step 2: tiers ----------------------------------------------------------------------
@@ -297,12 +302,13 @@ class _Review:
         self, ranked: list[scoring.Ranked], weights: Mapping[str, int]
     ) -> list[RankedProvider]:
         entries: list[RankedProvider] = []
+        precedence = decision.precedence(self.screened)
         for i, r in enumerate(ranked):
             pid = r.score.provider.id
             screened = self.screened[pid]
             blocked = tuple(f for f in self.findings.get(pid, ()) if f.blocks_recommendation)
             explanation = decision.explain(
-                scoring.explain_rank(ranked, i, weights), screened, blocked
+                scoring.explain_rank(ranked, i, weights, precedence), screened, blocked
             )
             entries.append(
                 RankedProvider(
@@ -331,21 +337,25 @@ class _Review:
         values_of = {r.score.provider.id: r.score.values for r in ranked}
         rec = choice.recommendation
         rec_entry = next((e for e in entries if e.provider_id == rec), None)
-        # Weights move a provider only within its tier: the rivals are recommendable
-        # providers of the recommendation's tier.
-        rivals = [
-            e.provider_id
-            for e in entries
-            if rec_entry is not None
-            and e.provider_id != rec
-            and e.provider_id in choice.recommendable
-            and e.tier == rec_entry.tier
+        if rec is None or rec_entry is None:
+            return robustness.analyse(weights, None, [], names)
+        # Weights move a provider only within its tier: the rivals are recommendable providers
+        # of the recommendation's tier; those of a lower tier stay behind it whatever the
+        # weights (named, so the summary agrees with the alternates).
+        others = [
+            e for e in entries if e.provider_id != rec and e.provider_id in choice.recommendable
         ]
+        rivals = [e.provider_id for e in others if e.tier == rec_entry.tier]
+        behind = [(e.provider_id, e.total) for e in others if e.tier.order > rec_entry.tier.order]
+        lower = {e.tier for e in others if e.tier.order > rec_entry.tier.order}
         return robustness.analyse(
             weights,
-            (rec, values_of[rec]) if rec else None,
+            (rec, values_of[rec]),
             [(p, values_of[p]) for p in rivals],
             names,
+            behind=behind,
+            tier_label=rec_entry.tier.label,
+            behind_label=" or ".join(t.label for t in sorted(lower, key=lambda t: t.order)),
         )
 
     # -- ordering and open items ------------------------------------------------------------

@@ -15,11 +15,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ddwizard.core.answers import WEIGHTS_QUESTION, AnswerSheet
 from ddwizard.core.matching.eligibility import EligibilityResult
+from ddwizard.core.matching.requirements import confirming_questions
 from ddwizard.core.matching.scoring import Ranked
 from ddwizard.core.questionnaire import CRITERIA, CRITERION_LABELS, DEFAULT_WEIGHTS, Severity
 from ddwizard.core.results import (
@@ -101,15 +102,36 @@ def weights_condition(sheet: AnswerSheet) -> Condition | None:
     )
 
 
+def sentence(text: str) -> str:
+    """``text`` as a sentence that stands alone: capitalised, ending with its full stop."""
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
 def _finding_condition(name: str, finding: Finding) -> Condition:
-    lead = "breaches the mandate: " if finding.breaches_mandate else ""
+    breach = finding.breaches_mandate and "breach" not in finding.message.lower()
+    lead = "it breaches the mandate: " if breach else ""
     return Condition(
         ConditionKind.OPEN_FINDING,
-        f"Resolve the open {finding.severity.value} finding on {name} ({finding.question_id}): "
-        f"{lead}{finding.message}",
+        sentence(
+            f"Resolve the open {finding.severity.value} finding on {name}: {lead}"
+            f"{finding.message[:1].lower() + finding.message[1:]}"
+        ),
         finding.provider_id,
         finding.question_id,
     )
+
+
+def _to_confirm_sentence(name: str, to_confirm: str, label: str) -> str:
+    """ "Confirm with the provider: X" for one named provider, as a sentence."""
+    lead, sep, what = to_confirm.partition(": ")
+    if not sep:
+        lead, what = "Confirm", to_confirm
+    where = lead.replace("the provider", name) if "the provider" in lead else f"{lead} for {name}"
+    return sentence(f"{where}: {what} (hard requirement “{label}”, not yet confirmed)")
 
 
 def status(
@@ -125,17 +147,31 @@ def status(
     entry = next(e for e in entries if e.provider_id == recommendation)
     name = names.get(recommendation, recommendation)
     asked_by = {c.requirement: c.question_id for c in entry.requirements}
-    conditions = [
-        Condition(
-            ConditionKind.UNCONFIRMED_REQUIREMENT,
-            f"{name}: {u.to_confirm} (hard requirement “{u.label}” not yet confirmed)",
-            recommendation,
-            asked_by.get(u.requirement),
+    own_gaps = gaps.get(recommendation, ())
+    unanswered = {c.question_id for c in own_gaps if c.kind == ConditionKind.UNANSWERED_QUESTION}
+    merged: set[str | None] = set()
+    conditions = []
+    for u in entry.unconfirmed:
+        # one condition per fact: the unanswered diligence question that would confirm this
+        # requirement is named in it, not listed again on its own
+        asks = sorted(confirming_questions(u.requirement) & unanswered)
+        merged.update(asks)
+        text = _to_confirm_sentence(name, u.to_confirm, u.label)
+        if asks:
+            text = text.removesuffix(").") + "; the diligence question on it is not answered yet)."
+        conditions.append(
+            Condition(
+                ConditionKind.UNCONFIRMED_REQUIREMENT,
+                text,
+                recommendation,
+                asked_by.get(u.requirement),
+            )
         )
-        for u in entry.unconfirmed
-    ]
     conditions += [
-        c for c in gaps.get(recommendation, ()) if c.kind != ConditionKind.REVIEWER_PROCESS
+        c
+        for c in own_gaps
+        if c.kind != ConditionKind.REVIEWER_PROCESS
+        and not (c.kind == ConditionKind.UNANSWERED_QUESTION and c.question_id in merged)
     ]
     conditions += [
         _finding_condition(name, f)
@@ -206,19 +242,33 @@ def reason(
     entry = by_id[choice.recommendation]
     name = names.get(choice.recommendation, choice.recommendation)
     which = "shortlisted" if explicit else "eligible"
-    where = f"{entry.tier.label}; rank {entry.rank} of {len(entries)}, total {entry.total:.1f}"
+    where = f"rank {entry.rank} of {len(entries)}, a total of {entry.total:.1f} points out of 100"
     diligence = _progress_text(progress.get(choice.recommendation))
+    count = len(conditions)
+    listed = (
+        f"the {count} conditions listed with it are"
+        if count != 1
+        else ("the condition listed with it is")
+    )
     if kind == RecommendationStatus.SUPPORTED:
         text = (
             f"Supported: {name} meets every hard requirement of the mandate, every critical and "
             "mandate-related diligence question is answered on current documentary evidence "
             f"and no critical or high finding is open ({where}). {diligence}"
         )
+    elif entry.tier == Tier.CONDITIONAL:
+        none_meet = not any(e.tier == Tier.MEETS for e in entries)
+        lead = "No provider meets every hard requirement of the mandate. " if none_meet else ""
+        text = (
+            f"Provisional: {lead}{name} is the best-ranked {which} provider that can be "
+            f"recommended ({where}), but it is conditional: {_unconfirmed_text(entry)}. The "
+            f"recommendation is not supported until {listed} met. {diligence}"
+        )
     else:
         text = (
             f"Provisional: {name} is the best-ranked {which} provider that can be recommended "
-            f"({where}), but the recommendation is not supported until the "
-            f"{len(conditions)} condition(s) listed are met. {diligence}"
+            f"and meets the mandate ({where}), but the recommendation is not supported until "
+            f"{listed} met. {diligence}"
         )
     above = [
         e.provider_id
@@ -233,6 +283,13 @@ def reason(
     return f"{text} {passed}".strip()
 
 
+def _unconfirmed_text(entry: RankedProvider) -> str:
+    labels = [f"“{u.label}”" for u in entry.unconfirmed]
+    if len(labels) == 1:
+        return f"the hard requirement {labels[0]} is not yet confirmed"
+    return f"the hard requirements {', '.join(labels[:-1])} and {labels[-1]} are not yet confirmed"
+
+
 def _passed_text(entry: RankedProvider, names: Mapping[str, str]) -> str:
     name = names.get(entry.provider_id, entry.provider_id)
     if entry.blocked_by:
@@ -241,6 +298,35 @@ def _passed_text(entry: RankedProvider, names: Mapping[str, str]) -> str:
     else:
         why = "is to consider, not profiled: its profile confirms none of the hard requirements"
     return f"{name} {why}, so it is passed over despite ranking {entry.rank}."
+
+
+def precedence(
+    screened: Mapping[str, EligibilityResult],
+) -> Callable[[Ranked, Ranked], str | None]:
+    """Why one provider is placed ahead of another regardless of score (None: the score
+    decides): its tier first, then profiled before "to consider, not profiled"."""
+
+    def why(before: Ranked, after: Ranked) -> str | None:
+        a, b = screened[before.score.provider.id], screened[after.score.provider.id]
+        first, second = before.score.provider.name, after.score.provider.name
+        if a.tier != b.tier:
+            return (
+                f"{first} {_tier_phrase(a.tier)} and {second} {_tier_phrase(b.tier)} "
+                "(tier first, then score)"
+            )
+        if a.profiled != b.profiled:
+            return (
+                f"both are {a.tier.label}, but the profile of {first} confirms some of the hard "
+                f"requirements and that of {second} none (to consider, not profiled: placed "
+                "after the profiled providers of its tier)"
+            )
+        return None
+
+    return why
+
+
+def _tier_phrase(tier: Tier) -> str:
+    return "meets the mandate" if tier == Tier.MEETS else f"is {tier.label}"
 
 
 def explain(text: str, screened: EligibilityResult, blocked: Sequence[Finding]) -> str:

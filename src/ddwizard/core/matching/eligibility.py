@@ -80,6 +80,11 @@ class EligibilityResult:
         return self.tier != Tier.EXCLUDED
 
 
+def _sentence(text: str) -> str:
+    """An exclusion reason stands alone (memo, TUI): it ends with its full stop."""
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
 def _what(to_confirm: str) -> str:
     return to_confirm.split(": ", 1)[1] if ": " in to_confirm else to_confirm
 
@@ -105,7 +110,7 @@ def check(
         provider, mandate, requirements, answers=answers, qset=qset, settings=settings, today=today
     )
     reasons = tuple(
-        f"requirement “{c.label}” breached: {c.basis}"
+        _sentence(f"Requirement “{c.label}” breached: {c.basis}")
         for c in assessment.checks
         if c.state == RequirementState.BREACHED
     )

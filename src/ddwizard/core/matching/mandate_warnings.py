@@ -184,8 +184,8 @@ def shortlist_warnings(
                     code="shortlisted_provider_excluded",
                     severity=Severity.MEDIUM,
                     message=(
-                        f"{names.get(pid, pid)} is on the shortlist but excluded: "
-                        f"{'; '.join(reasons[pid])}."
+                        f"{names.get(pid, pid)} is on the shortlist but excluded. "
+                        f"{' '.join(reasons[pid])}"
                     ),
                     mitigation="Remove it from the shortlist or revisit the requirement that excludes it.",
                     question_ids=(),

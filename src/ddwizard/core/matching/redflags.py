@@ -302,7 +302,7 @@ def provider_diligence(
                     Condition(
                         ConditionKind.REVIEWER_PROCESS,
                         f"Reviewer step for {provider_name}: {REVIEWER_QUESTIONS[question.id]} "
-                        "(a step of the review, not a fault of the provider)",
+                        "(a step of the review, not a fault of the provider).",
                         provider_id,
                         question.id,
                     )
@@ -399,12 +399,11 @@ def provider_diligence(
                             f"answered on {how}",
                         )
                     )
-                else:
-                    text = f"“{question.prompt}” answered {shown} on {how}: obtain the document"
                 gaps.append(
                     Condition(
                         ConditionKind.UNVERIFIED_ANSWER,
-                        f"{provider_name}: {text}",
+                        f"Obtain the document from {provider_name}: “{question.prompt}” was "
+                        f"answered {shown} on {how} only.",
                         provider_id,
                         question.id,
                     )

@@ -81,6 +81,9 @@ class Requirement:
     to_confirm: Callable[[Mandate], str]
     judge: Judge | None = None
     breach_severity: Severity = Severity.HIGH
+    narrow: Callable[[Provider, Mandate], str | None] | None = None
+    """For a list requirement: what to confirm for this provider alone (only the regions or
+    jurisdictions its profile does not state), when that differs from ``to_confirm``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +160,34 @@ def _regions(p: Provider, m: Mandate) -> ProfileVerdict:
             f"{label_list(open_, REGION_LABELS)} not stated ({cite(p, FactId.REGIONS)})"
         )
     return MET, f"the profile lists {listed} ({cite(p, FactId.REGIONS)})"
+
+
+def _regions_to_confirm(p: Provider, m: Mandate) -> str | None:
+    if p.regions.served == "unknown":
+        return None
+    open_ = [r for r in m.regions if p.serves(r) != "yes"]
+    if not open_ or len(open_) == len(m.regions):
+        return None
+    return (
+        "Confirm with the provider: that it can onboard clients in "
+        f"{label_list(open_, REGION_LABELS)}"
+    )
+
+
+def _licences_to_confirm(p: Provider, m: Mandate) -> str | None:
+    kinds = _licence_kinds(m)
+    open_ = [j for j in m.licences if p.licence_in(j, kinds) != "yes"]
+    if not open_ or len(open_) == len(m.licences):
+        return None
+    what = (
+        "custody authorisation, banking licence or trust charter"
+        if m.custody_authorisation
+        else "licence"
+    )
+    return (
+        f"Confirm on the regulator's public register: a {what} in "
+        f"{label_list(open_, JURISDICTION_LABELS)}"
+    )
 
 
 def _licence_kinds(m: Mandate) -> frozenset[str] | None:
@@ -412,6 +443,7 @@ REQUIREMENTS: tuple[Requirement, ...] = (
         lambda m: f"serves {m.regions_text}",
         _regions,
         lambda m: f"Confirm with the provider: that it can onboard clients in {m.regions_text}",
+        narrow=_regions_to_confirm,
     ),
     Requirement(
         R.LICENCES,
@@ -432,6 +464,7 @@ REQUIREMENTS: tuple[Requirement, ...] = (
             )
             + f" in {label_list(m.licences, JURISDICTION_LABELS)}"
         ),
+        narrow=_licences_to_confirm,
     ),
     Requirement(
         R.QUALIFIED_CUSTODIAN,
@@ -641,6 +674,11 @@ def diligence_questions(requirements: Sequence[Requirement]) -> frozenset[str]:
     return frozenset(out)
 
 
+def confirming_questions(requirement: RequirementId) -> frozenset[str]:
+    """Diligence questions whose answers can confirm or breach this one requirement."""
+    return diligence_questions([r for r in REQUIREMENTS if r.id == requirement])
+
+
 def assess(
     provider: Provider,
     mandate: Mandate,
@@ -657,13 +695,12 @@ def assess(
     values = {qid: a.value for qid, a in answers.items()} if answers else {}
     for req in requirements:
         state, basis = req.profile(provider, mandate)
+        to_confirm = ""
+        if state == UNCONFIRMED:
+            narrowed = req.narrow(provider, mandate) if req.narrow is not None else None
+            to_confirm = narrowed or req.to_confirm(mandate)
         check = RequirementCheck(
-            req.id,
-            req.label(mandate),
-            state,
-            basis,
-            req.to_confirm(mandate) if state == UNCONFIRMED else "",
-            req.question_id,
+            req.id, req.label(mandate), state, basis, to_confirm, req.question_id
         )
         if values and req.judge is not None and answers is not None:
             verdict = req.judge(values, mandate)

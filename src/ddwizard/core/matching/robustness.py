@@ -13,8 +13,15 @@ providers that could be recommended (eligible, shortlisted when a shortlist was 
 critical finding). Ties at a crossing go to the documented tie-break, so the bound itself is
 reported as the limit.
 
+Weights move a provider only within its tier (tier first, then score): providers of a lower
+tier that could take the recommendation (the alternates after a provider that meets the
+mandate) stay behind it whatever the weights, and the summary says so by name instead of
+calling the recommendation "the only provider that can be recommended".
+
 Verdict: "stable" when every weight can move at least 10 points each way (within 0-100)
-without a change; otherwise "sensitive".
+without a change; otherwise "sensitive". The margin is the recommendation's total minus the
+runner-up's: the next provider in rank order that could take the recommendation (negative
+when that provider is in a lower tier and scores more).
 """
 
 from __future__ import annotations
@@ -25,10 +32,14 @@ from ddwizard.core.questionnaire import CRITERIA, CRITERION_LABELS
 from ddwizard.core.results import Robustness, WeightSensitivity
 
 STABLE_DISTANCE = 10.0
+MAX_NAMED_BEHIND = 2
 _EPS = 1e-9
 
 Candidate = tuple[str, Sequence[float]]
 """Provider id and its criterion scores in CRITERIA order."""
+
+Behind = tuple[str, float]
+"""A provider of a lower tier that could take the recommendation, and its total."""
 
 
 def _normalized(weights: Mapping[str, float]) -> list[float]:
@@ -111,13 +122,39 @@ def sensitivity(
     )
 
 
+def _behind_text(
+    name: str, behind: Sequence[Behind], names: Mapping[str, str], behind_label: str
+) -> str:
+    """Why the providers of a lower tier cannot overtake the recommendation."""
+    named = [names.get(pid, pid) for pid, _ in behind[:MAX_NAMED_BEHIND]]
+    more = len(behind) - len(named)
+    if more:
+        named.append(f"{more} more")
+    who = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
+    verb = "stays" if len(behind) == 1 else "stay"
+    return (
+        f"Weights cannot move a provider across tiers: {who} ({behind_label}) {verb} behind "
+        f"{name} whatever the weights."
+    )
+
+
 def analyse(
     weights: Mapping[str, float],
     recommended: Candidate | None,
     others: Sequence[Candidate],
     names: Mapping[str, str],
+    *,
+    behind: Sequence[Behind] = (),
+    tier_label: str = "",
+    behind_label: str = "conditional",
 ) -> Robustness:
-    """Robustness of the recommendation to each weight, with a one-line summary."""
+    """Robustness of the recommendation to each weight, with a one-line summary.
+
+    ``others`` are the providers of the recommendation's tier that could take it (in rank
+    order); ``behind`` those of a lower tier (in rank order, with their totals), which no
+    weight can move ahead of it. ``tier_label`` names the recommendation's tier
+    ("meets the mandate") and ``behind_label`` the lower one.
+    """
     if recommended is None:
         return Robustness(
             recommendation=None,
@@ -128,7 +165,13 @@ def analyse(
     vector = _normalized(weights)
     rec_total = _weighted_sum(recommended[1], vector) / 100.0
     sums = [_weighted_sum(scores, vector) for _, scores in others]
-    margin = rec_total - max(sums) / 100.0 if sums else 0.0
+    runner_up: str | None = None
+    margin = 0.0
+    if sums:
+        best = max(range(len(sums)), key=lambda i: (round(sums[i], 7), -i))
+        runner_up, margin = others[best][0], rec_total - sums[best] / 100.0
+    elif behind:
+        runner_up, margin = behind[0][0], rec_total - behind[0][1]
     sensitivities = tuple(
         sensitivity(i, vector, recommended, others, sums) for i in range(len(CRITERIA))
     )
@@ -158,16 +201,29 @@ def analyse(
                 closest = (up_room, text)
     name = names.get(recommended[0], recommended[0])
     verdict_word = "Stable" if stable else "Sensitive"
-    if not others:
-        summary = f"{verdict_word}: {name} is the only provider that can be recommended."
+    if not others and not behind:
+        summary = (
+            f"{verdict_word}: {name} is the only provider that can be recommended, so no weight "
+            "change alters the recommendation."
+        )
+    elif not others:
+        tier = f"its tier ({tier_label})" if tier_label else "its tier"
+        summary = (
+            f"{verdict_word}: no weight change alters the recommendation. {name} is the only "
+            f"provider of {tier} that can be recommended. "
+            + _behind_text(name, behind, names, behind_label)
+        )
     elif closest is None:
         summary = f"{verdict_word}: {name} stays first whichever single weight moves from 0 to 100."
     else:
         summary = f"{verdict_word}: {name} stays first unless {closest[1]}."
+    if others and behind:
+        summary += " " + _behind_text(name, behind, names, behind_label)
     return Robustness(
         recommendation=recommended[0],
         verdict="stable" if stable else "sensitive",
         summary=summary,
         margin=margin,
         sensitivities=sensitivities,
+        runner_up=runner_up,
     )

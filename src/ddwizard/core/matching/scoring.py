@@ -409,68 +409,111 @@ def rank(
     return ranked
 
 
-def explain_rank(ranked: Sequence[Ranked], index: int, weights: Mapping[str, float]) -> str:
-    """One to three sentences on why a provider sits where it does."""
+def _pct(weight: float) -> str:
+    return f"{weight:.0f}" if abs(weight - round(weight)) < 0.05 else f"{weight:.1f}"
+
+
+def _default_precedence(before: str, after: str) -> str:
+    return (
+        f"{before} stands better against the mandate's hard requirements (tier first, then score)"
+    )
+
+
+def explain_rank(
+    ranked: Sequence[Ranked],
+    index: int,
+    weights: Mapping[str, float],
+    precedence: Callable[[Ranked, Ranked], str | None] | None = None,
+) -> str:
+    """One to three sentences on why a provider sits where it does.
+
+    Numbers say what they are: a total and a gap are points of the total (out of 100); a
+    criterion score (0-100) is named as such and shown with the weight that turns it into
+    points. ``precedence(before, after)`` says why ``before`` is placed ahead of a provider
+    that scores more (its tier, or profiled before not profiled), or None when both stand
+    alike and the score decides.
+    """
     me = ranked[index]
     name = me.score.provider.name
     vector = weight_vector(weights)
     total_weight = sum(vector) or 1.0
+    share = [100.0 * w / total_weight for w in vector]
     values = me.score.values
-    weighted = [
-        (vector[i] * values[i], CRITERIA[i])
-        for i in range(len(CRITERIA))
-        if vector[i] > 0 and values[i] > 0
-    ]
-    parts = [f"{name} ranks {index + 1} of {len(ranked)} with {me.total:.1f}."]
-    if weighted:
-        best = max(weighted)[1]
-        parts[0] = (
-            f"{name} ranks {index + 1} of {len(ranked)} with {me.total:.1f}; its largest weighted "
-            f"contribution is {CRITERION_LABELS[best]} ({values[CRITERIA.index(best)]:.0f})."
-        )
-    other = ranked[index - 1] if index > 0 else (ranked[1] if len(ranked) > 1 else None)
-    if other is not None:
-        gaps = [
-            (vector[i] * (other.score.values[i] - values[i]) / total_weight, CRITERIA[i])
-            for i in range(len(CRITERIA))
+    points = [vector[i] * values[i] / total_weight for i in range(len(CRITERIA))]
+
+    def why_before(before: Ranked, after: Ranked) -> str | None:
+        if precedence is None:
+            return _default_precedence(before.score.provider.name, after.score.provider.name)
+        return precedence(before, after)
+
+    def detail(i: int) -> str:
+        return f"criterion score {values[i]:.0f} × weight {_pct(share[i])} %"
+
+    opening = f"{name} ranks {index + 1} of {len(ranked)} with a total of {me.total:.1f} points"
+    best = max(points) if points else 0.0
+    top = [i for i in range(len(CRITERIA)) if points[i] > 0 and round(points[i] - best, 9) == 0]
+    if len(top) == 1:
+        i = top[0]
+        parts = [
+            f"{opening}; its largest contribution to the total is {CRITERION_LABELS[CRITERIA[i]]}: "
+            f"{points[i]:.1f} points ({detail(i)})."
         ]
-        gap = me.total - other.total
-        name = other.score.provider.name
-        if index > 0 and round(gap, 9) > 0:
-            parts.append(
-                f"It scores {gap:.1f} points more than {name} but comes after it: {name} "
-                "stands better against the mandate's hard requirements (tier first, then score)."
-            )
-        elif index == 0 and round(gap, 9) < 0:
-            parts.append(
-                f"{name} scores {-gap:.1f} points more but comes after it: "
-                f"{me.score.provider.name} stands better against the mandate's hard requirements "
-                "(tier first, then score)."
-            )
-        elif index > 0:
-            key_gap, crit = max(gaps)
-            if round(gap, 9) == 0:
-                parts.append(
-                    f"It ties with {other.score.provider.name} on total and is placed after it by "
-                    "the tie-break (security score, then fewer open items, then provider id)."
-                )
-            elif key_gap > 0:
-                parts.append(
-                    f"It trails {other.score.provider.name} by {-gap:.1f} points, mostly on "
-                    f"{CRITERION_LABELS[crit]} ({values[CRITERIA.index(crit)]:.0f} vs "
-                    f"{other.score.values[CRITERIA.index(crit)]:.0f})."
-                )
-        else:
-            key_gap, crit = min(gaps)
-            if round(gap, 9) == 0:
-                parts.append(
-                    f"It ties with {other.score.provider.name} on total and leads by the tie-break "
-                    "(security score, then fewer open items, then provider id)."
-                )
-            elif key_gap < 0:
-                parts.append(
-                    f"It leads {other.score.provider.name} by {gap:.1f} points, mostly on "
-                    f"{CRITERION_LABELS[crit]} ({values[CRITERIA.index(crit)]:.0f} vs "
-                    f"{other.score.values[CRITERIA.index(crit)]:.0f})."
-                )
+    elif top:
+        labels = [CRITERION_LABELS[CRITERIA[i]] for i in top]
+        parts = [
+            f"{opening}; its largest contributions to the total are "
+            f"{', '.join(labels[:-1])} and {labels[-1]}: {best:.1f} points each ("
+            + "; ".join(f"{CRITERION_LABELS[CRITERIA[i]]}: {detail(i)}" for i in top)
+            + ")."
+        ]
+    else:
+        parts = [f"{opening}; no criterion adds points to its total."]
+    other = ranked[index - 1] if index > 0 else (ranked[1] if len(ranked) > 1 else None)
+    if other is None:
+        return " ".join(parts)
+    theirs = other.score.values
+    gaps = [
+        (vector[i] * (theirs[i] - values[i]) / total_weight, CRITERIA[i])
+        for i in range(len(CRITERIA))
+    ]
+    gap = me.total - other.total
+    other_name = other.score.provider.name
+
+    def on(crit: str, gap_points: float) -> str:
+        i = CRITERIA.index(crit)
+        return (
+            f"mostly on {CRITERION_LABELS[crit]}: criterion score {values[i]:.0f} vs "
+            f"{theirs[i]:.0f}, {abs(gap_points):.1f} points of the total at weight "
+            f"{_pct(share[i])} %"
+        )
+
+    before, after = (other, me) if index > 0 else (me, other)
+    standing = why_before(before, after)
+    if index > 0 and round(gap, 9) > 0:
+        parts.append(
+            f"It scores {gap:.1f} points more than {other_name} in total but comes after it: "
+            f"{standing or _default_precedence(other_name, name)}."
+        )
+    elif index == 0 and round(gap, 9) < 0:
+        parts.append(
+            f"{other_name} scores {-gap:.1f} points more in total but comes after it: "
+            f"{standing or _default_precedence(name, other_name)}."
+        )
+    elif round(gap, 9) == 0 and standing:
+        placed = "after" if index > 0 else "ahead of"
+        parts.append(f"It ties with {other_name} on total and is placed {placed} it: {standing}.")
+    elif round(gap, 9) == 0:
+        placed = "after it" if index > 0 else "ahead of it"
+        parts.append(
+            f"It ties with {other_name} on total and is placed {placed} by the tie-break "
+            "(security score, then fewer open items, then provider id)."
+        )
+    elif index > 0:
+        key_gap, crit = max(gaps)
+        if key_gap > 0:
+            parts.append(f"It trails {other_name} by {-gap:.1f} points, {on(crit, key_gap)}.")
+    else:
+        key_gap, crit = min(gaps)
+        if key_gap < 0:
+            parts.append(f"It leads {other_name} by {gap:.1f} points, {on(crit, key_gap)}.")
     return " ".join(parts)
