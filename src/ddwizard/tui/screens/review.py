@@ -145,7 +145,7 @@ class ReviewScreen(WizardScreen):
                 label.append(f"{name} is shortlisted but excluded by the mandate")
                 exclusion = next((e for e in ev.excluded if e.provider_id == pid), None)
                 if exclusion is not None and exclusion.reasons:
-                    label.append(": " + "; ".join(shown(r) for r in exclusion.reasons))
+                    label.append(": " + " ".join(shown(r) for r in exclusion.reasons))
                 items.append(ReviewItem("excluded", label, "results", provider=pid))
             answers = session.diligence.get(pid, {})
             lookup = diligence_lookup(qset, mandate, answers)

@@ -129,7 +129,7 @@ def build(inputs: MemoInputs) -> GlanceSection:
             points="—",
             rank="—",
             role="",
-            detail=join_items(inputs.plain(reason) for reason in e.reasons) if e.reasons else "",
+            detail=" ".join(inputs.plain(reason) for reason in e.reasons),  # sentences
             shortlisted=False,
         )
         for e in sorted(ev.excluded, key=lambda e: inputs.name(e.provider_id))
