@@ -129,7 +129,7 @@ def build(inputs: MemoInputs) -> GlanceSection:
             points="—",
             rank="—",
             role="",
-            detail=" ".join(inputs.plain(reason) for reason in e.reasons),  # sentences
+            detail=" ".join(join_items([inputs.plain(reason)]) for reason in e.reasons),
             shortlisted=False,
         )
         for e in sorted(ev.excluded, key=lambda e: inputs.name(e.provider_id))
