@@ -237,8 +237,6 @@ class ResultsScreen(WizardScreen):
         ev = self.evaluation
         name = self.app.provider_name(ev.recommendation) if ev.recommendation else ""
         text = status_text(ev, name, conditions_where="listed in the details")
-        if ev.recommendation and ev.robustness.verdict != "not_applicable":
-            text.append(f"\nRanking {ev.robustness.verdict.replace('_', ' ')}", style="dim")
         text.append("\nShortlist: ", style="bold")
         parts = Text(", ").join(self._shortlist_names()) if self.shortlist else Text("none")
         text.append_text(parts)
@@ -249,8 +247,8 @@ class ResultsScreen(WizardScreen):
         open_items = ev.shortlist_open_items
         text.append(f"\nOpen items: {len(open_items)} ", style="bold")
         text.append(f"({Evaluation.OPEN_ITEMS_MEANING})", style="dim")
-        hint = "read-only (final review)" if self.app.read_only else "space toggles, t = top three"
-        text.append(f"\n{hint}, Enter = diligence", style="dim")
+        if self.app.read_only:  # the keys themselves are in the footer
+            text.append("\nFinal review: the shortlist is read-only.", style="dim")
         self.query_one("#recommendation", Static).update(text)
 
     def _shortlist_names(self) -> list[Text]:
