@@ -264,7 +264,7 @@ diligence:
     found = {f.question_id: f for f in evaluation.red_flags if f.provider_id == "bitgo"}
     assert found["dd.rehypothecation"].severity == "high"  # critical rule -> high
     assert found["dd.audited_financials"].severity == "medium"  # high rule -> medium
-    assert found["dd.audited_financials"].message.startswith("not disclosed")
+    assert found["dd.audited_financials"].message.startswith("Not disclosed")
     limited = found["dd.disclosure_quality"]
     assert limited.severity == "high" and "Limited disclosures" in limited.message
 
@@ -437,7 +437,7 @@ def test_not_disclosed_follows_the_rules_the_mandate_makes_possible(score: Score
     assert any(o.question_id == "dd.soc1_type2" for o in free.open_items_for("bitgo"))
     _, required = score("answers:\n  client.regions: [us]\n  reporting.soc1: yes\n" + body)
     finding = next(f for f in required.red_flags if f.question_id == "dd.soc1_type2")
-    assert finding.severity == "medium" and finding.message.startswith("not disclosed")
+    assert finding.severity == "medium" and finding.message.startswith("Not disclosed")
 
 
 def test_explanations_say_why_a_higher_score_comes_later(score: Score) -> None:

@@ -109,7 +109,7 @@ diligence:
     found = _findings(evaluation, "zodia")
     rehyp = found[("dd.rehypothecation", "unknown_answer")]
     assert rehyp.severity == Severity.HIGH
-    assert rehyp.message.startswith("not disclosed: ")
+    assert rehyp.message.startswith("Not disclosed: ")
     assert found[("dd.legal_entity_identified", "unknown_answer")].severity == Severity.HIGH
     # an unknown without a critical rule is an open item, not a finding
     assert not [k for k in found if k[0] == "dd.pentest_12m"]

@@ -77,7 +77,10 @@ def answer_date(answer: Answer) -> str | None:
 
 def quote(name: str, question: Question | None, answer: Answer) -> str:
     """``SOC 1 Type II answered No on 2026-03-31 (document seen)``."""
-    text = f"{name} answered {format_value(question, answer.value)}"
+    shown = format_value(question, answer.value)
+    if " " in shown and not shown[:1].isdigit():  # a choice's label reads as a quotation
+        shown = f"“{shown}”"
+    text = f"{name} answered {shown}"
     when = answer_date(answer)
     text += f" on {when}" if when else " (undated)"
     if answer.evidence:

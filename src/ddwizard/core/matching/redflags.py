@@ -168,7 +168,7 @@ def _judge_answer(
     if rule is not None and rule.severity.rank > severity.rank:
         severity = rule.severity
     lead = rule.message if rule is not None else f"Contradicts the mandate: {question.prompt}"
-    message = f"{lead}; breaches a hard requirement of the mandate ({breach.text})"
+    message = f"{lead}; breaches a hard requirement of the mandate: {breach.text}"
     mitigation = (rule.mitigation if rule else None) or (
         "The provider does not meet the mandate on this point: exclude it, or revisit the "
         "requirement with a documented rationale."
@@ -218,7 +218,7 @@ def _not_disclosed(
         question,
         answer,
         severity,
-        f"not disclosed: {what} cannot be ruled out",
+        f"Not disclosed: {what} cannot be ruled out",
         rule.mitigation if rule else None,
         "unknown_answer",
     )
