@@ -766,3 +766,30 @@ async def test_the_provider_tab_matches_after_resume_and_ctrl_o_returns_where_le
             assert screen.provider == provider
             assert screen.query_one(Tabs).active == f"p-{provider}"
         assert (screen.section_id, screen.focused_question) == left
+
+
+@pytest.mark.slow
+@sync
+async def test_quitting_during_an_export_waits_for_the_memo(
+    services: Services, tmp_path: Path
+) -> None:
+    handle = answered_session(services)
+    out = tmp_path / "memo.pdf"
+    app = make_app(services, handle=handle)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f7")
+        await pilot.pause()
+        app.screen.query_one("#path", Input).value = str(out)
+        await pilot.press("ctrl+e")
+        assert app.exporting
+        await pilot.press("ctrl+q")
+        assert any("Quitting as soon as the memo is written" in m for m in notifications(app))
+        await app.workers.wait_for_complete()
+        for _ in range(10):
+            await pilot.pause()
+            if not app.is_running:
+                break
+        assert not app.is_running
+    assert out.read_bytes().startswith(b"%PDF")
+    events = [e["action"] for e in read_session(handle.path)["audit"]]
+    assert "memo_generated" in events
