@@ -484,6 +484,14 @@ async def test_an_excluded_shortlisted_provider_is_marked_not_dropped(services: 
         first = review.items[0]
         assert first.kind == "excluded" and first.provider == excluded
         assert name in first.label.plain
+        await pilot.press("enter")  # lands on it in the Results, where it can be taken off
+        await pilot.pause()
+        results = app.screen
+        assert isinstance(results, ResultsScreen)
+        assert results.shown_provider == excluded
+        await pilot.press("space")
+        await pilot.pause()
+    assert read_session(handle.path)["shortlist"] == [kept]
 
 
 @sync

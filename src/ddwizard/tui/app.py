@@ -68,7 +68,7 @@ def _weights(position: Position | None) -> WizardScreen:
 def _results(position: Position | None) -> WizardScreen:
     from ddwizard.tui.screens.results import ResultsScreen
 
-    return ResultsScreen()
+    return ResultsScreen(provider=position.provider if position else None)
 
 
 def _diligence(position: Position | None) -> WizardScreen:

@@ -159,11 +159,13 @@ class ResultsScreen(WizardScreen):
         Binding("enter", "diligence", "Diligence"),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, *, provider: str | None = None) -> None:
         super().__init__()
         self.shortlist: list[str] = []
         self.rows: list[Row] = []
         self.shown_provider: str | None = None
+        self._start_provider = provider
+        """The provider to land on (a jump from the Review screen), else the first row."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -219,7 +221,11 @@ class ResultsScreen(WizardScreen):
         self._show_recommendation()
         self._show_overview()
         table.focus()
-        if self.rows:
+        ids = [row.provider_id for row in self.rows]
+        if self._start_provider in ids:
+            table.move_cursor(row=ids.index(self._start_provider))
+            self._show_provider(self._start_provider)
+        elif self.rows:
             self._show_provider(self.rows[0].provider_id)
         self.app.save_position(Position(screen="results"))
 
