@@ -323,3 +323,43 @@ def test_readme_documents_every_section_templates_receive() -> None:
     readme = (bundled_dir("report_templates") / "README.md").read_text(encoding="utf-8")
     for f in dataclasses.fields(MemoContext):
         assert f"`memo.{f.name}`" in readme, f.name
+
+
+def test_readme_names_every_field_of_each_section() -> None:
+    import dataclasses
+
+    from ddwizard.core.report import context
+    from ddwizard.core.report.sections import (
+        answers,
+        audit,
+        decision,
+        glance,
+        mandate,
+        methodology,
+        providers,
+        red_flags,
+        scores,
+        signoff,
+    )
+
+    readme = (bundled_dir("report_templates") / "README.md").read_text(encoding="utf-8")
+    sections = (
+        context.MemoMeta,
+        decision.DecisionSection,
+        glance.GlanceSection,
+        mandate.MandateSection,
+        scores.ScoresSection,
+        providers.ProviderSection,
+        red_flags.RedFlagsSection,
+        methodology.MethodologySection,
+        answers.AnswersSection,
+        audit.AuditSection,
+        signoff.SignoffSection,
+    )
+    missing = [
+        f"{cls.__name__}.{f.name}"
+        for cls in sections
+        for f in dataclasses.fields(cls)
+        if f"`{f.name}`" not in readme
+    ]
+    assert missing == []
