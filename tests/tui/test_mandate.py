@@ -158,8 +158,11 @@ async def test_note_and_name_with_markup_are_shown_literally(services: Services)
         assert "[link=file:///etc/passwd]y[/link]" in screenshot
         assert "[bold]x[/bold]" in screenshot
         await pilot.press("f9")  # home: the recent sessions table shows the name as typed
-        await pilot.pause()
-        assert "[link=file:///etc/passwd]y[/link]" in app.export_screenshot()
+        for _ in range(20):  # (names are cut to fit the table: its start is enough)
+            await pilot.pause(0.05)
+            if "[link=file:///" in app.export_screenshot():
+                break
+        assert "[link=file:///" in app.export_screenshot()
 
 
 @sync

@@ -181,3 +181,39 @@ async def test_enter_never_answers_or_unticks(services: Services) -> None:
         await settle(pilot)
         assert read_session(handle.path)["answers"]["reg.qualified_custodian"]["value"] == "no"
         assert app.focused is not qc.value_widget
+
+
+@sync
+async def test_a_burst_across_fields_lands_each_key_in_its_field(services: Services) -> None:
+    """Tab and Enter inside a burst move on before the keys typed after them are inserted."""
+    handle = services.store.create("Across", services.qset, services.catalog)
+    for qid, value in MANDATE.items():
+        handle.set_answer(qid, value)
+    handle.set_shortlist(["bitgo"])
+    handle.set_diligence("bitgo", "dd.soc2_type2", "yes", evidence="seen_doc")
+    app = make_app(services, handle=handle)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f5")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, QuestionsScreen)
+        screen.show_section(screen._section_of("dd.soc2_type2") or "", focus="dd.soc2_type2")
+        await settle(pilot)
+        soc2 = field(app, "dd.soc2_type2")
+        docdate = soc2.query_one(".docdate", Input)
+        app.screen.set_focus(docdate)
+        await pilot.pause()
+        # date, Enter (moves to the reference), reference, Tab (moves to the note), note
+        burst(app, *"2026-02-01", "enter", "r", "x", "backspace", "1", "tab", "o", "k")
+        await settle(pilot, 10)
+        assert docdate.value == "2026-02-01"
+        assert soc2.query_one(".reference", Input).value == "r1"
+        assert soc2.query_one(".note", Input).value == "ok"
+        await pilot.press("tab")
+        await settle(pilot)
+        saved = read_session(handle.path)["diligence"]["bitgo"]["dd.soc2_type2"]
+        assert (saved["document_date"], saved["reference"], saved["note"]) == (
+            "2026-02-01",
+            "r1",
+            "ok",
+        )

@@ -33,14 +33,35 @@ CHOSEN = "●"
 NOT_CHOSEN = "○"
 
 
+TYPING_KEYS = frozenset(
+    {"backspace", "delete", "left", "right", "home", "end", "enter", "tab", "shift+tab"}
+)
+"""Keys that edit or move between fields: they keep their order with the typed text."""
+
+
 class OrderedInput(Input):
     """An Input that handles its own editing keys in the order they arrive."""
+
+    HOLD_AFTER_ENTER = 0.5
+    """Seconds keys typed right after Enter wait for the focus to move on."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("select_on_focus", False)
         super().__init__(*args, **kwargs)
+        self._held: list[events.Key] | None = None
 
     async def _on_key(self, event: events.Key) -> None:
+        if self._reroute(event):
+            return
+        if event.key in ("tab", "shift+tab"):
+            # Moved at once, so the keys typed after it (already queued here) follow it.
+            event.stop()
+            event.prevent_default()
+            if event.key == "tab":
+                self.screen.focus_next()
+            else:
+                self.screen.focus_previous()
+            return
         if event.is_printable:
             return  # Input's own handler inserts it inline (next in the MRO)
         action = self._inline_action(event.key)
@@ -50,6 +71,42 @@ class OrderedInput(Input):
         event.prevent_default()  # the base handlers (and the binding round trip) are skipped
         self._restart_blink()
         await self.run_action(action)
+        if event.key == "enter":
+            # The answer moves on once Enter is handled: keys typed meanwhile wait for it.
+            self._held = []
+            self.set_timer(self.HOLD_AFTER_ENTER, self._release)
+
+    def _reroute(self, event: events.Key) -> bool:
+        """Keys that reached this input after the focus left it go where the focus is now;
+        keys typed right after Enter wait until the focus has moved on."""
+        if not (event.is_printable or event.key in TYPING_KEYS):
+            return False  # other keys bubble to the bindings, which follow the focus anyway
+        if self._held is not None:
+            event.stop()
+            event.prevent_default()
+            self._held.append(event)
+            if self.screen.focused is not self:
+                self._release()
+            return True
+        focused = self.screen.focused
+        if focused is not None and focused is not self:
+            event.stop()
+            event.prevent_default()
+            focused.post_message(events.Key(event.key, event.character))
+            return True
+        return False
+
+    def _on_blur(self, event: events.Blur) -> None:
+        if self._held is not None:
+            self.call_later(self._release)
+
+    def _release(self) -> None:
+        held, self._held = self._held, None
+        if not held:
+            return
+        target = self.screen.focused or self
+        for key in held:
+            target.post_message(events.Key(key.key, key.character))
 
     def _inline_action(self, key: str) -> str | None:
         for binding in self._bindings.key_to_bindings.get(key, ()):
