@@ -53,11 +53,12 @@ def lead_sentence(inputs: MemoInputs, pid: str | None) -> str:
             f"{inputs.name(pid)} leads {inputs.name(best.provider_id)} by {gap:.1f} points "
             f"(totals {leader.total:.1f} and {best.total:.1f} out of 100)."
         )
-    why = (
-        "which is not on the shortlist for diligence"
-        if best.provider_id not in inputs.shortlist
-        else "which cannot be recommended"
-    )
+    if best.tier.order > leader.tier.order:  # e.g. a conditional alternate: weights cannot help it
+        why = f"which is {best.tier.label} and so ranks after it (tier first, then score)"
+    elif best.provider_id not in inputs.shortlist:
+        why = "which is not on the shortlist for diligence"
+    else:
+        why = "which cannot be recommended"
     return (
         f"{inputs.name(pid)} totals {leader.total:.1f} points, {-gap:.1f} below "
         f"{inputs.name(best.provider_id)} ({best.total:.1f}), {why}."
