@@ -262,3 +262,28 @@ def test_score_text_labels_a_conditional_recommendation_everywhere(
     alternates = next(line for line in out.splitlines() if line.startswith("Alternates: "))
     assert "(meets the mandate)" not in alternates and "(conditional)" in alternates
     assert "Status: provisional" in out and "Status: supported" not in out
+
+
+def test_no_recommendation_names_the_shortlisted_providers_and_what_would_change_it(
+    score: Score, write_answers: Callable[[str], Path]
+) -> None:
+    mandate = "answers:\n  client.regions: [us]\nshortlist: [sygnum, hex-trust]\n"
+    _, evaluation = score(mandate)
+    assert evaluation.recommendation is None
+    assert evaluation.recommendation_status == RecommendationStatus.NONE
+    assert evaluation.shortlist == () and evaluation.shortlist_excluded == ("sygnum", "hex-trust")
+    text = evaluation.conditions[0].text
+    assert "Sygnum Bank and Hex Trust are excluded (a hard requirement breached)" in text
+    assert "critical finding" not in text  # none was raised: never named as a cause
+    suggested = [e.provider_id for e in evaluation.eligible if e.profiled][:1]
+    assert suggested and evaluation.ranked(suggested[0]) is not None
+    assert "Shortlist a provider that can be recommended (e.g. " in text
+    assert evaluation.recommendation_reason.startswith(text)
+    result = subprocess.run(
+        [sys.executable, "-m", "ddwizard", "score", str(write_answers(mandate))],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert "Why there is no recommendation, and what would change it" in result.stdout
+    assert "Conditions before the recommendation is supported" not in result.stdout

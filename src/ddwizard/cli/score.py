@@ -106,7 +106,11 @@ class _Report:
                 f"{p.documentary} on current documentary evidence"
             )
         if ev.conditions:
-            self.heading("Conditions before the recommendation is supported")
+            self.heading(
+                "Why there is no recommendation, and what would change it"
+                if ev.recommendation_status == RecommendationStatus.NONE
+                else "Conditions before the recommendation is supported"
+            )
             for i, condition in enumerate(ev.conditions, 1):
                 self.line(f"{i}. {condition.text}")
         if ev.not_profiled:

@@ -185,6 +185,11 @@ class _Review:
 
         entries = self._entries(ranked, weights)
         choice = decision.choose(entries, shortlist, self.sheet.shortlist is not None)
+        shortlist_excluded = tuple(
+            pid
+            for pid in dict.fromkeys(self.sheet.shortlist or ())
+            if pid in self.screened and self.screened[pid].tier == Tier.EXCLUDED
+        )
         status, conditions = decision.status(
             choice.recommendation,
             entries,
@@ -192,6 +197,8 @@ class _Review:
             self.gaps,
             names,
             decision.weights_condition(self.sheet),
+            shortlist,
+            shortlist_excluded,
         )
         reason = decision.reason(
             choice,
@@ -230,11 +237,7 @@ class _Review:
                 pid: self.progress[pid] for pid in shortlist if pid in self.progress
             },
             rubric_version=self.rubric.version,
-            shortlist_excluded=tuple(
-                pid
-                for pid in dict.fromkeys(self.sheet.shortlist or ())
-                if pid in self.screened and self.screened[pid].tier == Tier.EXCLUDED
-            ),
+            shortlist_excluded=shortlist_excluded,
         )
 
     # -- step 2: tiers ----------------------------------------------------------------------

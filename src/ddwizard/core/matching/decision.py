@@ -141,9 +141,13 @@ def status(
     gaps: Mapping[str, Sequence[Condition]],
     names: Mapping[str, str],
     weights_gap: Condition | None,
+    shortlisted: Sequence[str] = (),
+    shortlist_excluded: Sequence[str] = (),
 ) -> tuple[RecommendationStatus, tuple[Condition, ...]]:
     if recommendation is None:
-        return RecommendationStatus.NONE, _none_conditions(entries, names)
+        return RecommendationStatus.NONE, _none_conditions(
+            entries, names, shortlisted, shortlist_excluded
+        )
     entry = next(e for e in entries if e.provider_id == recommendation)
     name = names.get(recommendation, recommendation)
     asked_by = {c.requirement: c.question_id for c in entry.requirements}
@@ -187,28 +191,69 @@ def status(
     return kind, tuple(conditions)
 
 
+def _names(ids: Sequence[str], names: Mapping[str, str]) -> str:
+    shown = [names.get(p, p) for p in ids]
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+
+
 def _none_conditions(
-    entries: Sequence[RankedProvider], names: Mapping[str, str]
+    entries: Sequence[RankedProvider],
+    names: Mapping[str, str],
+    shortlisted: Sequence[str] = (),
+    shortlist_excluded: Sequence[str] = (),
 ) -> tuple[Condition, ...]:
+    """Why nobody can be recommended, naming who and why, and what would change it."""
     if not entries:
         text = (
             "No recommendation: no provider meets every hard requirement of the mandate (each "
-            "breaches at least one). Relax "
-            "the requirement that excludes most (see the exclusion reasons) or look beyond the "
-            "catalog."
+            "breaches at least one). Relax the requirement that excludes most (see the exclusion "
+            "reasons) or look beyond the catalog."
         )
-    elif all(not e.profiled for e in entries):
+        return (Condition(ConditionKind.NO_CANDIDATE, text),)
+    if all(not e.profiled for e in entries):
         text = (
             "No recommendation: the eligible providers' profiles confirm none of "
             "the hard requirements. Confirm the requirements with them (documentary diligence) "
             "or profile them first."
         )
-    else:
-        text = (
-            "No recommendation: every shortlisted candidate is excluded, not "
-            "profiled or has an open critical finding. Resolve the critical finding, or "
-            "shortlist a provider of the first or second tier."
+        return (Condition(ConditionKind.NO_CANDIDATE, text),)
+    by_id = {e.provider_id: e for e in entries}
+    listed = [by_id[p] for p in shortlisted if p in by_id]
+    blocked = [e.provider_id for e in listed if e.blocked_by]
+    unprofiled = [e.provider_id for e in listed if not e.profiled and not e.blocked_by]
+    why: list[str] = []
+    if shortlist_excluded:
+        verb = "is" if len(shortlist_excluded) == 1 else "are"
+        why.append(
+            f"{_names(shortlist_excluded, names)} {verb} excluded (a hard requirement breached)"
         )
+    if unprofiled:
+        verb = "is" if len(unprofiled) == 1 else "are"
+        why.append(f"{_names(unprofiled, names)} {verb} to consider, not profiled")
+    if blocked:
+        verb = "has" if len(blocked) == 1 else "have"
+        why.append(f"{_names(blocked, names)} {verb} an open critical finding")
+    if not listed and not shortlist_excluded:
+        why.append("the shortlist names no eligible provider")
+    candidates = [
+        e.provider_id for e in entries if e.provider_id not in shortlisted and _recommendable(e)
+    ][:3]
+    change = []
+    if candidates:
+        change.append(
+            f"shortlist a provider that can be recommended (e.g. {_names(candidates, names)})"
+        )
+    if blocked:
+        change.append("resolve the critical finding")
+    if shortlist_excluded:
+        them = "it" if len(shortlist_excluded) == 1 else "them"
+        change.append(f"revisit the requirement that excludes {them} (with a rationale)")
+    text = (
+        "No recommendation: no shortlisted provider can be recommended: "
+        + "; ".join(why)
+        + ". "
+        + sentence(", or ".join(change) or "profile or shortlist another provider")
+    )
     return (Condition(ConditionKind.NO_CANDIDATE, text),)
 
 
@@ -236,8 +281,6 @@ def reason(
     passed = " ".join(_passed_text(by_id[p], names) for p in choice.passed_over if p in by_id)
     if choice.recommendation is None:
         text = conditions[0].text if conditions else "No recommendation."
-        if entries and not shortlisted and explicit:
-            text = "No recommendation: none of the shortlisted providers is eligible."
         return f"{text} {passed}".strip()
     entry = by_id[choice.recommendation]
     name = names.get(choice.recommendation, choice.recommendation)
