@@ -801,3 +801,42 @@ async def test_quitting_during_an_export_waits_for_the_memo(
     assert out.read_bytes().startswith(b"%PDF")
     events = [e["action"] for e in read_session(handle.path)["audit"]]
     assert "memo_generated" in events
+
+
+@sync
+async def test_a_finding_that_breaches_the_mandate_is_marked_where_findings_are_shown(
+    services: Services,
+) -> None:
+    handle = demo_session(services, "Breaches")
+    ev = evaluate(services.qset, services.catalog, handle.session.sheet())
+    breach = next(f for f in ev.red_flags if f.breaches_mandate)
+    handle.set_position(Position(screen="diligence", provider=breach.provider_id))
+    app = make_app(services, handle=handle)
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(3):
+            await pilot.pause()
+        panel = str(app.screen.query_one(HelpPanel).query_one(".findings", Static).content)
+        line = next(row for row in panel.splitlines() if breach.message[:30] in row)
+        assert "breaches the mandate" in line
+        await pilot.press("f4")
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        table.move_cursor(row=table.get_row_index(breach.provider_id))
+        await pilot.pause()
+        detail = str(app.screen.query_one("#explanation", Static).content)
+        assert any(
+            "breaches the mandate" in row and breach.message[:30] in row
+            for row in detail.splitlines()
+        )
+        await pilot.press("f6")
+        await pilot.pause()
+        review = app.screen
+        assert isinstance(review, ReviewScreen)
+        flagged = next(
+            i
+            for i in review.items
+            if i.kind == "flag"
+            and i.question == breach.question_id
+            and i.provider == breach.provider_id
+        )
+        assert "breaches the mandate" in flagged.label.plain

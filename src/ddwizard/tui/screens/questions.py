@@ -759,6 +759,9 @@ def findings_text(findings: tuple[Finding, ...]) -> Text:
         text.append(
             f"{finding.severity.value.upper():<8} ", style=SEVERITY_STYLES[finding.severity.value]
         )
+        if finding.breaches_mandate:
+            text.append("breaches the mandate", style="bold red reverse")
+            text.append(" ")
         text.append(shown(finding.message))
         text.append(f"  {finding.question_id}\n", style="dim")
     return text
