@@ -299,6 +299,17 @@ def test_final_needs_support_or_a_second_persons_override(score: Score) -> None:
     assert not refused.allowed and "not supported" in refused.reasons[0]
     same = check_final(evaluation, preparer="Ann Lee", reviewer=" ann  lee ", rationale="ok")
     assert not same.allowed and "second person" in same.reasons[0]
+    titled = check_final(
+        evaluation,
+        preparer="Ann Lee, Head of Compliance",
+        reviewer="ANN  lee",
+        rationale="ok",
+    )
+    assert not titled.allowed and "second person" in titled.reasons[0]
+    role_in_brackets = check_final(
+        evaluation, preparer="Ann Lee (Compliance)", reviewer="ann lee", rationale="ok"
+    )
+    assert not role_in_brackets.allowed
     unexplained = check_final(evaluation, preparer="Ann Lee", reviewer="Bo Chan")
     assert not unexplained.allowed and "rationale" in unexplained.reasons[0]
     override = check_final(

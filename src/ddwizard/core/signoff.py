@@ -8,6 +8,7 @@ Pure: no I/O, no clock.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ddwizard.core.results import Evaluation, RecommendationStatus
@@ -24,6 +25,20 @@ class SignoffCheck:
 
 def _person(name: str | None) -> str:
     return " ".join((name or "").split())
+
+
+def _same_person(a: str, b: str) -> bool:
+    """One person written two ways: "Dana Whitfield, Head of Compliance" is "dana whitfield".
+
+    The name is what stands before a comma or parenthesis (a title or role follows it);
+    case, dots and spacing do not matter. A reviewer must differ from the preparer by name.
+    """
+
+    def key(text: str) -> str:
+        name = re.split(r"[,(;/|]", text, maxsplit=1)[0]
+        return " ".join(name.replace(".", " ").casefold().split())
+
+    return key(a) == key(b)
 
 
 def check_final(
@@ -52,7 +67,7 @@ def check_final(
             "The preparer is not recorded, so the override cannot be shown to come from a "
             "second person: record the preparer first."
         )
-    elif who.casefold() == prepared_by.casefold():
+    elif _same_person(who, prepared_by):
         problems.append(f"The reviewer ({who}) is the preparer: an override needs a second person.")
     if who and not (rationale or "").strip():
         problems.append("An override needs a written rationale.")
