@@ -64,6 +64,9 @@ def test_answer_refuses_an_unknown_name_and_suggests_the_closest(
     assert "did you mean 'Kestrel review'" in result.err
     assert "--new" in result.err
     assert "Traceback" not in result.err
+    resume_like = cli("status", "Kestrl review", "ready_for_review")
+    assert resume_like.code == 1
+    assert "did you mean 'Kestrel review'" in resume_like.err and "--new" not in resume_like.err
     assert len(list(sessions_dir.glob("*.json"))) == 1  # nothing created
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ddwizard.core.errors import DataError
-from ddwizard.core.usecases.open_review import create_review, open_review
+from ddwizard.core.usecases.open_review import ReviewNotFound, create_review, open_review
 from ddwizard.core.usecases.suggestions import did_you_mean, suggest_question_ids
 
 if TYPE_CHECKING:
@@ -52,7 +52,13 @@ def apply_answers_file(
     if create:
         handle = create_review(workspace, ref, preparer=preparer, title=parsed.name, unique=True)
     else:
-        handle = open_review(workspace, ref, actor=preparer)
+        try:
+            handle = open_review(workspace, ref, actor=preparer)
+        except ReviewNotFound as missing:
+            raise ReviewNotFound(
+                f"{missing}; to start a new review called '{ref}', add --new",
+                missing.suggestions,
+            ) from None
     with handle:
         try:
             lines = handle.apply_answers(parsed)

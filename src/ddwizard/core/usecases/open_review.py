@@ -59,7 +59,6 @@ def find_review(workspace: Workspace, ref: str) -> Path:
         message = str(missing)
         if hint:
             message = f"no review matches '{ref}'{hint} ({message})"
-        message += "; to start a new review with this name, add --new"
         raise ReviewNotFound(message, tuple(names)) from None
 
 
