@@ -182,7 +182,8 @@ def build(inputs: MemoInputs) -> DecisionSection:
                 f"({serious} high or critical); all are in the red-flags table."
             )
         else:
-            risks_note = f"{plural(count, 'finding')} for {name}; all are in the red-flags table."
+            where = "it is" if count == 1 else "all are"
+            risks_note = f"{plural(count, 'finding')} for {name}; {where} in the red-flags table."
 
     next_in_line = tuple(brief(inputs, a) for a in ev.alternates if a != pid)
     next_note = ""
