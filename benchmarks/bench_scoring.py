@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -153,15 +154,24 @@ def sample_answer(question: Question, i: int) -> Answer:
     return Answer(value=coerce_value(question, raw), evidence="seen_doc", document_date=date)
 
 
+CPU_BEST: dict[int, float] = {}
+"""The best CPU time (process_time) of the last ``best_of`` call, under key 0."""
+
+
 def best_of(fn: Callable[[], object]) -> float:
-    """Best of RUNS runs; small cases repeat more (up to ~0.5 s) so the baseline is not noise."""
-    best = float("inf")
+    """Best of RUNS runs; small cases repeat more (up to ~0.5 s) so the baseline is not noise.
+
+    Returns the best wall-clock time; the best CPU time of the same runs is kept in
+    ``CPU_BEST[0]`` (on a shared, loaded machine it shows the code's own cost)."""
+    best = cpu_best = float("inf")
     runs, spent = 0, 0.0
     while runs < RUNS or (spent < 0.5 and runs < 50):
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         fn()
         elapsed = time.perf_counter() - start
+        cpu_best = min(cpu_best, time.process_time() - cpu_start)
         best, runs, spent = min(best, elapsed), runs + 1, spent + elapsed
+    CPU_BEST[0] = cpu_best
     return best
 
 
@@ -170,9 +180,12 @@ def main() -> int:
     base = load_providers()
     sheet = mandate_sheet(qset)
     print(f"evaluate() on synthetic providers (best of at least {RUNS} runs)")
-    print(f"{'providers':>10} {'eligible':>9} {'time (s)':>10} {'us/provider':>12} {'ratio':>7}")
+    print(
+        f"{'providers':>10} {'eligible':>9} {'time (s)':>10} {'CPU (s)':>9} {'us/provider':>12} "
+        f"{'ratio':>7}"
+    )
     baseline: float | None = None
-    big_time = float("inf")
+    big_time = big_cpu = float("inf")
     for count in PROVIDER_COUNTS:
         catalog = synthetic_catalog(base, count)
         result = evaluate(qset, catalog, sheet, today=TODAY)
@@ -180,10 +193,11 @@ def main() -> int:
         per = seconds / count
         baseline = baseline or per
         print(
-            f"{count:>10,} {len(result.eligible):>9,} {seconds:>10.3f} {per * 1e6:>12.1f} {per / baseline:>7.2f}"
+            f"{count:>10,} {len(result.eligible):>9,} {seconds:>10.3f} {CPU_BEST[0]:>9.3f} "
+            f"{per * 1e6:>12.1f} {per / baseline:>7.2f}"
         )
         if count == 10_000:
-            big_time = seconds
+            big_time, big_cpu = seconds, CPU_BEST[0]
 
     print()
     print(f"evaluate() with diligence answers from all {QUESTION_PROVIDERS:,} providers")
@@ -209,7 +223,9 @@ def main() -> int:
     print()
     verdict = "PASS" if big_time < TARGET_SECONDS else "FAIL"
     print(
-        f"{verdict}: 10,000 providers scored in {big_time:.3f} s (target under {TARGET_SECONDS:.0f} s)"
+        f"{verdict}: 10,000 providers scored in {big_time:.3f} s (target under "
+        f"{TARGET_SECONDS:.0f} s; CPU time {big_cpu:.3f} s, load average "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)"
     )
     return 0 if verdict == "PASS" else 1
 

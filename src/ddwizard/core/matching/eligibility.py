@@ -80,11 +80,16 @@ class EligibilityResult:
         return self.tier != Tier.EXCLUDED
 
 
+_BREACHED = RequirementState.BREACHED
+_UNCONFIRMED = RequirementState.UNCONFIRMED
+
+
 def _sentence(text: str) -> str:
     """An exclusion reason stands alone (memo, TUI): it ends with its full stop."""
     return text if text.endswith((".", "?", "!")) else text + "."
 
 
+@lru_cache(maxsize=1024)
 def _what(to_confirm: str) -> str:
     return to_confirm.split(": ", 1)[1] if ": " in to_confirm else to_confirm
 
@@ -109,24 +114,25 @@ def check(
     assessment = assess(
         provider, mandate, requirements, answers=answers, qset=qset, settings=settings, today=today
     )
-    reasons = tuple(
-        _sentence(f"Requirement “{c.label}” breached: {c.basis}")
-        for c in assessment.checks
-        if c.state == RequirementState.BREACHED
-    )
-    pending = [c for c in assessment.checks if c.state == RequirementState.UNCONFIRMED]
-    when = as_of(provider)
-    items = tuple(
-        confirm(provider, BY_ID[c.requirement].topic, _what(c.to_confirm), c.question_id, when, c)
-        for c in pending
-    )
+    breached = [c for c in assessment.checks if c.state is _BREACHED]
+    reasons = tuple(_sentence(f"Requirement “{c.label}” breached: {c.basis}") for c in breached)
+    pending = [c for c in assessment.checks if c.state is _UNCONFIRMED]
+    items: tuple[OpenItem, ...] = ()
+    if not reasons and pending:  # an excluded provider has nothing left to confirm
+        when = as_of(provider)
+        items = tuple(
+            confirm(
+                provider, BY_ID[c.requirement].topic, _what(c.to_confirm), c.question_id, when, c
+            )
+            for c in pending
+        )
     tier = Tier.EXCLUDED if reasons else (Tier.CONDITIONAL if pending else Tier.MEETS)
     return EligibilityResult(
         provider.id,
         tier,
         assessment.checks,
         reasons,
-        items if tier != Tier.EXCLUDED else (),
+        items,
         tuple(Unconfirmed(c.requirement, c.label, c.to_confirm) for c in pending),
         assessment.breaches,
         assessment.confirms_any or not assessment.checks,

@@ -255,14 +255,20 @@ def _cited(provider: Provider) -> tuple[str, str]:
     return f"source: {citation}", when
 
 
+_SENTENCE_KEYS: dict[FactId, tuple[str, str]] = {
+    f: (f.value, f.value.removesuffix("_type2")) for f in FactId
+}
+"""Where a fact's source sentence may be kept: its path, or its plainer sibling (audits.soc1)."""
+
+
 def cite(provider: Provider, fact: FactId | None = None) -> str:
     """``source: “Title”, Publisher, 2025-09, which says “…”, last verified 2025-09-30``."""
     citation, when = _cited(provider)
     sentences = getattr(provider, "source_sentences", None)
     sentence = None
     if fact is not None and sentences:
-        # a sentence may be kept under the fact's path or its plainer sibling (audits.soc1)
-        sentence = sentences.get(fact.value) or sentences.get(fact.value.removesuffix("_type2"))
+        path, sibling = _SENTENCE_KEYS[fact]
+        sentence = sentences.get(path) or sentences.get(sibling)
     if sentence:
         return f"{citation}, which says “{sentence.strip()}”{when}"
     return citation + when
