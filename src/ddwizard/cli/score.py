@@ -200,7 +200,8 @@ class _Report:
             who = self.name(o.provider_id) if o.provider_id else "Mandate"
             self.line(f"- {who}: {o.message}")
         for pid, count in unanswered.items():
-            self.line(f"- {self.name(pid)}: {count} diligence question(s) not answered yet")
+            questions = "question" if count == 1 else "questions"
+            self.line(f"- {self.name(pid)}: {count} diligence {questions} not answered yet")
         if ev.confirmed_items:
             self.heading("Closed by the diligence answers")
             for item in ev.confirmed_items:
