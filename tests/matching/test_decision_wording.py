@@ -287,3 +287,25 @@ def test_no_recommendation_names_the_shortlisted_providers_and_what_would_change
     )
     assert "Why there is no recommendation, and what would change it" in result.stdout
     assert "Conditions before the recommendation is supported" not in result.stdout
+
+
+def test_a_provider_passed_over_for_a_critical_finding_is_named_without_question_ids(
+    score: Score,
+) -> None:
+    _, before = score(STAKING)
+    leader = before.recommendation
+    assert leader is not None
+    _, evaluation = score(
+        STAKING
+        + f"shortlist: [{leader}, {', '.join(before.alternates)}]\n"
+        + f"diligence:\n  {leader}:\n"
+        + "    dd.rehypothecation: {value: 'yes', evidence: seen_doc, document_date: 2026-05-31}\n"
+    )
+    assert evaluation.recommendation != leader
+    reason = evaluation.recommendation_reason
+    assert "has an open critical finding (" in reason and "so it is passed over" in reason
+    assert "dd." not in reason
+    ranked = evaluation.ranked(leader)
+    assert ranked is not None and ranked.blocked_by
+    assert "dd." not in ranked.explanation
+    assert "It cannot be recommended until its critical finding is resolved" in ranked.explanation

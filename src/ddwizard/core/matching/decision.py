@@ -336,11 +336,11 @@ def _unconfirmed_text(entry: RankedProvider) -> str:
 def _passed_text(entry: RankedProvider, names: Mapping[str, str]) -> str:
     name = names.get(entry.provider_id, entry.provider_id)
     if entry.blocked_by:
-        what = "; ".join(f"{f.message} ({f.question_id})" for f in entry.blocked_by)
-        why = f"has an open critical finding: {what}"
+        what = "; ".join(f.message.rstrip(".") for f in entry.blocked_by)
+        why = f"has an open critical finding ({what})"
     else:
-        why = "is to consider, not profiled: its profile confirms none of the hard requirements"
-    return f"{name} {why}, so it is passed over despite ranking {entry.rank}."
+        why = "is to consider, not profiled (its profile confirms none of the hard requirements)"
+    return f"{name} {why}, so it is passed over although it ranks {entry.rank}."
 
 
 def precedence(
@@ -386,7 +386,7 @@ def explain(text: str, screened: EligibilityResult, blocked: Sequence[Finding]) 
     if blocked:
         text += (
             " It cannot be recommended until its critical finding is resolved: "
-            + "; ".join(f"{f.message} ({f.question_id})" for f in blocked)
+            + "; ".join(f.message.rstrip(".") for f in blocked)
             + "."
         )
     return text
