@@ -216,7 +216,12 @@ def main() -> int:
         f"{REFERENCE_IMPORT_S} s; this machine runs at ~{imported / REFERENCE_IMPORT_S:.2f}x of it)"
     )
 
-    env = dict(os.environ, PYTHONWARNINGS="ignore")
+    # Children use bytecode caches like an installed copy: with PYTHONDONTWRITEBYTECODE set
+    # (as in some shells) every `ddwizard report` would compile ddwizard from source, a cost
+    # no installed user pays, while WeasyPrint's installed .pyc files are used.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONWARNINGS"] = "ignore"
+    env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "ddwizard-bench-pycache")
     worst = 0.0
     memos = (
         ("demo memo", write_demo_answers),
