@@ -252,6 +252,7 @@ async def test_export_failure_is_reported_not_crashing(services: Services, tmp_p
 
 
 @sync
+@pytest.mark.slow  # a long Pilot key sequence: full suite only
 async def test_review_red_flag_jumps_to_the_provider_question(services: Services) -> None:
     handle = answered_session(services)
     handle.set_shortlist(["bitgo", "coinbase-prime"])
@@ -446,6 +447,7 @@ async def test_reopening_a_final_review_asks_for_the_reason(services: Services) 
 
 
 @sync
+@pytest.mark.slow  # a long Pilot key sequence: full suite only
 async def test_an_excluded_shortlisted_provider_is_marked_not_dropped(services: Services) -> None:
     handle = answered_session(services)
     expected = evaluate(services.qset, services.catalog, handle.session.sheet())
@@ -513,6 +515,7 @@ async def test_results_detail_starts_at_the_top_for_each_provider(services: Serv
 
 
 @sync
+@pytest.mark.slow  # a long Pilot key sequence: full suite only
 async def test_one_open_items_count_on_review_results_dialogs_and_home(services: Services) -> None:
     from ddwizard.core.results import Evaluation
     from ddwizard.tui.screens.confirm import ConfirmScreen

@@ -113,6 +113,7 @@ async def test_a_burst_keeps_its_order_in_the_date_and_evidence_fields(services:
 
 
 @sync
+@pytest.mark.slow  # a long Pilot key sequence: full suite only
 async def test_keys_typed_while_the_screen_is_built_reach_the_first_question(
     services: Services,
 ) -> None:
