@@ -209,8 +209,8 @@ def analyse(
     elif not others:
         tier = f"its tier ({tier_label})" if tier_label else "its tier"
         summary = (
-            f"{verdict_word}: no weight change alters the recommendation. {name} is the only "
-            f"provider of {tier} that can be recommended. "
+            f"{verdict_word}: {name} is the only provider of {tier} that can be recommended, so "
+            "no weight change alters the recommendation. "
             + _behind_text(name, behind, names, behind_label)
         )
     elif closest is None:
