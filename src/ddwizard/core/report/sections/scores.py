@@ -71,7 +71,7 @@ def _summary(inputs: MemoInputs) -> str:
     for word in ("Stable: ", "Sensitive: "):  # the verdict is printed just before it
         text = text.removeprefix(word)
     fallback = [a for a in inputs.evaluation.alternates if a != inputs.evaluation.recommendation]
-    if fallback and "the only provider" in text:
+    if fallback and "the only provider that can be recommended" in text:  # not "… of its tier"
         return (
             f"{inputs.name(inputs.evaluation.recommendation)} stays first under any weights; "
             f"{inputs.name(fallback[0])} is next in line."
