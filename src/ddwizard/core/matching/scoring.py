@@ -479,11 +479,11 @@ def explain_rank(
     gap = me.total - other.total
     other_name = other.score.provider.name
 
-    def on(crit: str, gap_points: float) -> str:
+    def on(lead: str, crit: str, gap_points: float) -> str:
         i = CRITERIA.index(crit)
         return (
-            f"mostly on {CRITERION_LABELS[crit]}: criterion score {values[i]:.0f} vs "
-            f"{theirs[i]:.0f}, {abs(gap_points):.1f} points of the total at weight "
+            f"{lead} {CRITERION_LABELS[crit]}: criterion score {values[i]:.0f} "
+            f"vs {theirs[i]:.0f}, {abs(gap_points):.1f} points of the total at weight "
             f"{_pct(share[i])} %"
         )
 
@@ -511,9 +511,11 @@ def explain_rank(
     elif index > 0:
         key_gap, crit = max(gaps)
         if key_gap > 0:
-            parts.append(f"It trails {other_name} by {-gap:.1f} points, {on(crit, key_gap)}.")
+            behind = on("it falls furthest behind on", crit, key_gap)
+            parts.append(f"It trails {other_name} by {-gap:.1f} points; {behind}.")
     else:
         key_gap, crit = min(gaps)
         if key_gap < 0:
-            parts.append(f"It leads {other_name} by {gap:.1f} points, {on(crit, key_gap)}.")
+            ahead = on("its largest advantage is", crit, key_gap)
+            parts.append(f"It leads {other_name} by {gap:.1f} points; {ahead}.")
     return " ".join(parts)
