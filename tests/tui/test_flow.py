@@ -646,6 +646,7 @@ async def test_cancelling_the_sign_off_changes_nothing(services: Services) -> No
 
 
 @sync
+@pytest.mark.slow  # a long Pilot key sequence: full suite only
 async def test_status_and_conditions_shown_on_results_and_review(services: Services) -> None:
     from ddwizard.core.results import RecommendationStatus
 
@@ -747,6 +748,7 @@ async def test_a_session_that_fails_verification_gets_a_memo_only_marked_so(
 
 
 @sync
+@pytest.mark.slow  # a long Pilot key sequence: full suite only
 async def test_the_provider_tab_matches_after_resume_and_ctrl_o_returns_where_left(
     services: Services,
 ) -> None:
@@ -807,6 +809,7 @@ async def test_quitting_during_an_export_waits_for_the_memo(
 
 
 @sync
+@pytest.mark.slow  # a long Pilot key sequence: full suite only
 async def test_a_finding_that_breaches_the_mandate_is_marked_where_findings_are_shown(
     services: Services,
 ) -> None:

@@ -114,6 +114,7 @@ async def test_after_a_diligence_answer_its_evidence_has_the_focus(services: Ser
 
 
 @sync
+@pytest.mark.slow  # a long Pilot key sequence: full suite only
 async def test_narrow_footer_keeps_f1_and_the_screen_keys(services: Services) -> None:
     handle = services.store.create("Narrow", services.qset, services.catalog)
     app = make_app(services, handle=handle)

@@ -32,6 +32,7 @@ def lazy_services(repo_root: Path, sessions: Path, providers: Path | None = None
 
 
 @sync
+@pytest.mark.slow  # a long Pilot key sequence: full suite only
 async def test_home_loads_data_after_first_paint_and_resumes(
     repo_root: Path, tmp_path: Path
 ) -> None:
@@ -135,6 +136,7 @@ async def test_weights_live_sum_blocks_leaving_and_resets(services: Services) ->
 
 
 @sync
+@pytest.mark.slow  # a long Pilot key sequence: full suite only
 async def test_help_lists_the_keys_of_the_screen(services: Services) -> None:
     handle = services.store.create("Help review", services.qset, services.catalog)
     app = make_app(services, handle=handle)
@@ -222,6 +224,7 @@ async def test_changed_question_asks_to_keep_the_answer(
 
 
 @sync
+@pytest.mark.slow  # a long Pilot key sequence: full suite only
 async def test_home_start_label_starts_a_review_by_mouse(services: Services) -> None:
     app = make_app(services)
     async with app.run_test(size=SIZE) as pilot:
@@ -248,6 +251,7 @@ FLAGGED_CASES = [
 
 @pytest.mark.parametrize(("qid", "value", "section", "prompt"), FLAGGED_CASES)
 @sync
+@pytest.mark.slow  # a long Pilot key sequence: full suite only
 async def test_a_flagged_answer_is_not_reconfirmed_or_skipped_by_showing_it(
     services: Services,
     repo_root: Path,

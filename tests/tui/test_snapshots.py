@@ -72,6 +72,7 @@ def test_home_screen(
     assert snap_compare(make_app(services), terminal_size=(100, 30), run_before=steady_cursor)
 
 
+@pytest.mark.slow  # a long Pilot key sequence: full suite only
 def test_mandate_section_at_80x24(snap_compare: Any, services: Services, fixed_clock: None) -> None:
     handle = answered(services)
     assert snap_compare(

@@ -185,6 +185,7 @@ async def test_enter_never_answers_or_unticks(services: Services) -> None:
 
 
 @sync
+@pytest.mark.slow  # a long Pilot key sequence: full suite only
 async def test_a_burst_across_fields_lands_each_key_in_its_field(services: Services) -> None:
     """Tab and Enter inside a burst move on before the keys typed after them are inserted."""
     handle = services.store.create("Across", services.qset, services.catalog)
