@@ -309,3 +309,32 @@ def test_a_provider_passed_over_for_a_critical_finding_is_named_without_question
     assert ranked is not None and ranked.blocked_by
     assert "dd." not in ranked.explanation
     assert "It cannot be recommended until its critical finding is resolved" in ranked.explanation
+
+
+@pytest.mark.parametrize(
+    "weights",
+    [
+        "{liquidity: 5, security: 50, coverage: 15, costs: 10, ux: 10, support: 10}",
+        "{liquidity: 0, security: 0, coverage: 0, costs: 100, ux: 0, support: 0}",
+        "{liquidity: 20, security: 20, coverage: 20, costs: 20, ux: 10, support: 10}",
+    ],
+)
+def test_robustness_and_ties_under_other_weights(score: Score, weights: str) -> None:
+    _, evaluation = score(EMEA_PENSION + f"  priorities.weights: {weights}\n")
+    rob = evaluation.robustness
+    if evaluation.alternates:
+        assert "the only provider that can be recommended" not in rob.summary
+        assert rob.runner_up == evaluation.alternates[0]
+    for r in evaluation.eligible:
+        if "its largest contributions to the total are " in r.explanation:
+            assert " points each (" in r.explanation
+
+
+def test_a_tie_for_the_largest_contribution_names_every_criterion(score: Score) -> None:
+    _, evaluation = score(EMEA_PENSION)
+    zodia = evaluation.ranked("zodia")
+    assert zodia is not None
+    # Security 20 x 25 % and UX 50 x 10 % both give 5.0 points of the total
+    assert "its largest contributions to the total are Security and UX: 5.0 points each" in (
+        zodia.explanation
+    )
