@@ -168,6 +168,11 @@ def test_provisional_authorises_diligence_and_lists_each_condition(qset: Any, ca
     )
     assert "approve BitGo" not in d.decision
     assert d.conditions_total == 11 and len(d.conditions) == 8
+    prefixed = replace(
+        evaluation(RecommendationStatus.PROVISIONAL),
+        conditions=(Condition(ConditionKind.OPEN_FINDING, "BitGo Custody: resolve R1.", "bitgo"),),
+    )
+    assert memo_of(qset, catalog, prefixed).decision.conditions == ("Resolve R1.",)
     assert d.conditions_more == "… and 3 more, listed in the section on BitGo Custody."
     assert memo.providers[0].further_conditions == tuple(c.text for c in conditions[8:])
     html = render_html(memo, TEMPLATES)

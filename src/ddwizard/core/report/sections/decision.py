@@ -57,6 +57,8 @@ class DecisionSection:
     """The first conditions (all of them are listed with the providers and in the record)."""
     conditions_total: int
     conditions_more: str
+    conditions_all: tuple[str, ...]
+    """Every condition, in order (page 1 prints the first ones)."""
     risks: tuple[RiskRow, ...]
     """The most important risks of the recommended provider, most severe first."""
     risks_note: str
@@ -109,8 +111,10 @@ def build(inputs: MemoInputs) -> DecisionSection:
     recommended = brief(inputs, pid) if pid else None
     entity = inputs.entity
     # With no recommendation, the rules' conditions say what would change that.
+    # Under the recommended provider's name, its conditions need not repeat it.
+    own = f"{recommended.name}: " if recommended else "\0"
     conditions = (
-        tuple(inputs.plain(c.text) for c in ev.conditions)
+        tuple(_sentence(inputs.plain(c.text).removeprefix(own)) for c in ev.conditions)
         if status != RecommendationStatus.NONE
         else ()
     )
@@ -205,6 +209,7 @@ def build(inputs: MemoInputs) -> DecisionSection:
         conditions=shown,
         conditions_total=len(conditions),
         conditions_more=conditions_more,
+        conditions_all=conditions,
         risks=tuple(risks),
         risks_note=risks_note,
         diligence=diligence,
@@ -212,6 +217,10 @@ def build(inputs: MemoInputs) -> DecisionSection:
         next_note=next_note,
         what_would_change=_what_would_change(inputs) if status == RecommendationStatus.NONE else (),
     )
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] if text else text
 
 
 def _what_would_change(inputs: MemoInputs) -> tuple[str, ...]:

@@ -24,7 +24,7 @@ from ddwizard.core.provider import (
 )
 from ddwizard.core.questionnaire import CRITERION_LABELS, Question, format_value
 from ddwizard.core.report.inputs import MemoInputs
-from ddwizard.core.report.sections import red_flags
+from ddwizard.core.report.sections import decision, red_flags
 from ddwizard.core.report.sections.answers import documentary
 from ddwizard.core.report.sections.common import TIER_TITLES, LabelValue
 from ddwizard.core.report.sections.decision import (
@@ -255,7 +255,7 @@ def _section(
         ),
         undocumented=len(undocumented),
         further_conditions=(
-            tuple(inputs.plain(c.text) for c in ev.conditions)[MAX_CONDITIONS_ON_PAGE_ONE:]
+            decision.build(inputs).conditions_all[MAX_CONDITIONS_ON_PAGE_ONE:]
             if pid == ev.recommendation and ev.recommendation_status != RecommendationStatus.NONE
             else ()
         ),
