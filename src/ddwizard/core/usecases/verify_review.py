@@ -53,19 +53,6 @@ class Integrity:
     """What the check could not rule out (e.g. events written before the trail bound the
     session state)."""
 
-    @property
-    def text(self) -> str:
-        if self.verified:
-            head = f", head hash {self.head_hash}" if self.head_hash else ""
-            return (
-                f"Audit trail verified before this memo was written: {self.events} events, "
-                f"hash chain intact and matching the session's answers and status{head}."
-            )
-        return (
-            "INTEGRITY NOT VERIFIED: the session's audit trail did not verify when this memo "
-            f"was written ({len(self.problems)} problem(s)); it was produced on request anyway."
-        )
-
 
 def check_integrity(session: Session) -> Integrity:
     """Verify ``session`` as given: the chain, and the record against the state it binds."""
