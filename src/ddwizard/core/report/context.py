@@ -70,7 +70,7 @@ STATUS_WORDS = {
 RUNNING_TITLE_LIMIT = 70
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class MemoMeta:
     """Who, when and what status: the memo's header and running page header."""
 

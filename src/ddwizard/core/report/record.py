@@ -25,7 +25,7 @@ from ddwizard.core.results import Evaluation
 STAMP_KEYS = ("id", "version", "hash")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class AuditEntry:
     """One audit event as recorded (values in JSON form); the memo words it."""
 
@@ -39,7 +39,7 @@ class AuditEntry:
     detail: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class RetiredAnswer:
     """An answer to a question no longer in the questionnaires (kept in the record)."""
 
@@ -48,7 +48,7 @@ class RetiredAnswer:
     note: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class SignoffRecord:
     """Who made the review final, and on what basis (DECISIONS.md §6)."""
 
@@ -59,7 +59,7 @@ class SignoffRecord:
     override: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class SupersededMemo:
     """The memo issued before the review was reopened: this memo replaces it."""
 

@@ -20,7 +20,7 @@ from ddwizard.core.report.text import clean, plural, shorten
 SHORT_QUESTION = 90
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class AnswerRow:
     question: str
     answer: str
@@ -32,7 +32,7 @@ class AnswerRow:
     """The question changed since this answer was given: to be re-confirmed."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class AnswerSection:
     title: str
     rows: tuple[AnswerRow, ...]
@@ -44,7 +44,7 @@ class AnswerSection:
     """One line: answers on current documents, printed in full in the provider's section."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class AnswerGroup:
     title: str
     summary: str
@@ -53,14 +53,14 @@ class AnswerGroup:
     """The provider section listing this group's verified answers in full ("" for the mandate)."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class RetiredRow:
     question: str
     answer: str
     note: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class AnswersSection:
     groups: tuple[AnswerGroup, ...]
     retired: tuple[RetiredRow, ...]

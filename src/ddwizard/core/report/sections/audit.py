@@ -49,7 +49,7 @@ STATUS_WORDS = {
 _PATH = re.compile(r"(?:[A-Za-z]:\\|~?/)[^\s'\"]*")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class AuditRow:
     seq: str
     at: str
@@ -59,7 +59,7 @@ class AuditRow:
     change: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class AuditSection:
     rows: tuple[AuditRow, ...]
     total: int

@@ -14,14 +14,14 @@ TIER_TITLES = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class LabelValue:
     label: str
     value: str
     unknown: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ProviderBrief:
     id: str
     name: str
@@ -32,7 +32,7 @@ class ProviderBrief:
     """``Meets the mandate`` / ``Conditional`` / ``Excluded`` / ``""``."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class RiskRow:
     severity: str
     severity_label: str

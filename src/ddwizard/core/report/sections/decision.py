@@ -43,7 +43,7 @@ STATUS_MEANING = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class DecisionSection:
     status: str
     """``supported``, ``provisional`` or ``none``."""

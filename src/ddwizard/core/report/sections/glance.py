@@ -24,7 +24,7 @@ TIER_EXPLAINED = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class TierRow:
     name: str
     points: str
@@ -37,7 +37,7 @@ class TierRow:
     shortlisted: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class TierGroup:
     key: str
     title: str
@@ -45,7 +45,7 @@ class TierGroup:
     rows: tuple[TierRow, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class RankingRow:
     rank: str
     name: str
@@ -56,7 +56,7 @@ class RankingRow:
     shortlisted: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class GlanceSection:
     groups: tuple[TierGroup, ...]
     not_profiled: tuple[str, ...]

@@ -42,7 +42,7 @@ MANDATE_LABELS: Mapping[str, str] = {
 """Mandate questions summarised in the memo, in this order (the appendix has every answer)."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class MandateSection:
     rows: tuple[LabelValue, ...]
     weights: str

@@ -20,7 +20,7 @@ WEIGHTS_QUESTION = "priorities.weights"
 RATIONALE_QUESTIONS = ("priorities.weights_rationale", "priorities.rationale")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class WeightRow:
     criterion: str
     weight: str
@@ -28,7 +28,7 @@ class WeightRow:
     changed: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class SourceGroup:
     """One source shared by several provider profiles with the same verification state."""
 
@@ -45,13 +45,13 @@ class SourceGroup:
     stale: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class VersionRow:
     label: str
     value: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class MethodologySection:
     caveat: str
     """The single-secondary-source caveat of the profiles."""

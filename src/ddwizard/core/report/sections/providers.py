@@ -61,7 +61,7 @@ STANDING_LABELS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class VerifiedRow:
     section: str
     question: str
@@ -73,7 +73,7 @@ class VerifiedRow:
     note: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class RequirementRow:
     label: str
     state: str
@@ -81,7 +81,7 @@ class RequirementRow:
     basis: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ConflictRow:
     label: str
     profile: str
@@ -90,7 +90,7 @@ class ConflictRow:
     """What the diligence answer says, with its evidence and date (this prevails)."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class OpenGroup:
     title: str
     count: int
@@ -101,7 +101,7 @@ class OpenGroup:
         return join_items(self.items)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class CriterionRow:
     criterion: str
     weight: str
@@ -111,7 +111,7 @@ class CriterionRow:
     reasons: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class LicenceRow:
     jurisdiction: str
     regulator: str
@@ -120,7 +120,7 @@ class LicenceRow:
     entity_unknown: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ProviderSection:
     id: str
     anchor: str

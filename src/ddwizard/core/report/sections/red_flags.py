@@ -15,7 +15,7 @@ from ddwizard.core.report.text import plural, severity_label
 from ddwizard.core.results import Finding, MandateWarning
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class RedFlagRow:
     ref: str
     """``R1``, ``R2`` ...: how other sections refer to this row."""
@@ -28,7 +28,7 @@ class RedFlagRow:
     mitigation: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class RedFlagsSection:
     rows: tuple[RedFlagRow, ...]
     counts: str

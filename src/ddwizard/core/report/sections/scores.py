@@ -20,7 +20,7 @@ VERDICT_LABELS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class SensitivityRow:
     criterion: str
     weight: str
@@ -29,7 +29,7 @@ class SensitivityRow:
     above: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ScoresSection:
     verdict: str
     summary: str

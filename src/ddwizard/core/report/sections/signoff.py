@@ -16,7 +16,7 @@ from ddwizard.core.report.text import clean, plural
 ATTACHMENT_NAME = "session.json"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class SignBox:
     role: str
     name: str
@@ -24,13 +24,13 @@ class SignBox:
     note: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class HashRow:
     label: str
     value: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class SignoffSection:
     boxes: tuple[SignBox, ...]
     override: str
