@@ -127,12 +127,22 @@ class DdwizardApp(App[None]):
         Binding("f9", "home", "Home"),
     ]
 
-    def __init__(self, workspace: Workspace, *, handle: SessionHandle | None = None) -> None:
+    def __init__(
+        self,
+        workspace: Workspace,
+        *,
+        handle: SessionHandle | None = None,
+        opener: tuple[Callable[[], SessionHandle], str] | None = None,
+    ) -> None:
         super().__init__()
         self.workspace = workspace
         """Data, sessions store, settings and clock; screens act through its use cases."""
         self.handle: SessionHandle | None = None
         self._initial_handle = handle
+        self._opener = opener
+        """(open the review, its label): opened in a worker after the first paint."""
+        self.open_error: BaseException | None = None
+        """Why ``opener`` failed (the app then exits; its caller reports this)."""
         self._evaluation: Evaluation | None = None
         self._evaluation_revision = -1
         self.revision = 0
@@ -147,6 +157,10 @@ class DdwizardApp(App[None]):
     # --- lifecycle ---------------------------------------------------------------------
 
     def get_default_screen(self) -> Screen[Any]:
+        if self._opener is not None:
+            from ddwizard.tui.widgets.opening import OpeningScreen
+
+            return OpeningScreen(*self._opener)
         if self._initial_handle is not None:
             # Straight into a review: the home screen is built only if the user asks for it.
             return Screen()
@@ -216,6 +230,10 @@ class DdwizardApp(App[None]):
         if pending:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(done.wait(), SETTLE_TIMEOUT)
+
+    @property
+    def is_quitting(self) -> bool:
+        return self._quitting
 
     @property
     def services(self) -> Workspace:
