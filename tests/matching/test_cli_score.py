@@ -181,3 +181,20 @@ def test_user_text_is_printed_literally(write_answers: Callable[[str], Path]) ->
     result = _score(path)
     assert result.returncode == 0, result.stderr
     assert "Custody review: [bold red]Acme[/] review" in result.stdout
+
+
+def test_text_report_names_questions_by_their_wording_and_counts_open_items_once(
+    write_answers: Callable[[str], Path],
+) -> None:
+    path = write_answers(MANDATE)
+    text = _score(path)
+    assert text.returncode == 0, text.stderr
+    data = json.loads(_score(path, "--json").stdout)
+    # findings name the question as people read it; the JSON keeps the ids
+    assert "How are client assets held" in text.stdout
+    assert "dd.wallet_model" not in text.stdout
+    assert any(f["question"] == "dd.wallet_model" for f in data["red_flags"])
+    # the heading's count is the shortlist's open items, the count the TUI and memo show
+    shortlist = set(data["shortlist"])
+    counted = [o for o in data["open_items"] if o.get("provider") in shortlist | {None}]
+    assert f"Open items: {len(counted)} facts still to confirm" in text.stdout

@@ -13,6 +13,7 @@ import io
 import json
 import sys
 from collections import Counter
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ddwizard.cli.context import workspace
@@ -21,7 +22,8 @@ from ddwizard.core.results import TIER_LABELS, RecommendationStatus, Topic
 
 if TYPE_CHECKING:
     from ddwizard.core.provider import ProviderCatalog
-    from ddwizard.core.results import Evaluation
+    from ddwizard.core.questionnaire import QuestionnaireSet
+    from ddwizard.core.results import Evaluation, OpenItem
 
 REPORT_WIDTH = 120
 SEVERITY_ORDER = (Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW)
@@ -45,19 +47,26 @@ def run_score(args: argparse.Namespace) -> int:
     if getattr(args, "json", False):
         sys.stdout.write(json.dumps(evaluation.to_json(), indent=2, sort_keys=False) + "\n")
         return 0
-    render_report(evaluation, ws.catalog, review.name, sys.stdout)
+    render_report(evaluation, ws.catalog, review.name, sys.stdout, qset=ws.qset)
     return 0
 
 
 class _Report:
     """The readable report, one method per section; all data text is plain ``Text``."""
 
-    def __init__(self, evaluation: Evaluation, catalog: ProviderCatalog, console: Any) -> None:
+    def __init__(
+        self,
+        evaluation: Evaluation,
+        catalog: ProviderCatalog,
+        console: Any,
+        qset: QuestionnaireSet | None = None,
+    ) -> None:
         from rich.table import Table
         from rich.text import Text
 
         self.ev = evaluation
         self.catalog = catalog
+        self.qset = qset
         self.console = console
         self.Table = Table
         self.Text = Text
@@ -72,6 +81,11 @@ class _Report:
         """A provider's name with its tier, so a conditional one is never read as meeting."""
         tier = self.ev.tier_of(pid) if pid else None
         return self.name(pid) if tier is None else f"{self.name(pid)} ({TIER_LABELS[tier]})"
+
+    def question(self, question_id: str) -> str:
+        """A question by its label (people read labels; ``--json`` keeps the ids)."""
+        question = self.qset.get(question_id) if self.qset is not None else None
+        return question.prompt if question is not None else question_id
 
     def line(self, text: str, style: str | None = None) -> None:
         self.console.print(self.Text(text, style=style or ""))
@@ -140,7 +154,7 @@ class _Report:
                 tier,
                 f"{r.total:.1f}",
                 *(f"{r.criterion(c).score:.0f}" for c in CRITERIA),
-                self.Text(", ".join(f.question_id for f in r.blocked_by)),
+                self.Text("; ".join(self.question(f.question_id) for f in r.blocked_by)),
             )
         self.console.print(table)
         for r in ev.eligible:
@@ -182,18 +196,31 @@ class _Report:
                     table.add_row(
                         label,
                         self.Text(self.name(f.provider_id)),
-                        f.question_id,
+                        self.Text(self.question(f.question_id)),
                         self.Text(f.message),
                     )
         self.console.print(table)
 
     def open_items(self) -> None:
         ev = self.ev
-        self.heading("Open items")
-        if not ev.open_items:
+        counted = ev.shortlist_open_items
+        # the same count as the TUI and the memo, with what it counts
+        self.heading(f"Open items: {len(counted)} {ev.OPEN_ITEMS_MEANING}")
+        if not counted:
             self.line("None.")
+        self._list_open_items(counted)
+        others = tuple(o for o in ev.open_items if o not in counted)
+        if others:
+            self.heading(f"Also open for eligible providers not on the shortlist: {len(others)}")
+            self._list_open_items(others)
+        if ev.confirmed_items:
+            self.heading("Closed by the diligence answers")
+            for item in ev.confirmed_items:
+                self.line(f"- {self.name(item.provider_id)}: {item.message}")
+
+    def _list_open_items(self, items: Sequence[OpenItem]) -> None:
         unanswered: Counter[str] = Counter()
-        for o in ev.open_items:
+        for o in items:
             if o.topic == Topic.DILIGENCE_UNANSWERED and o.provider_id is not None:
                 unanswered[o.provider_id] += 1
                 continue
@@ -202,10 +229,6 @@ class _Report:
         for pid, count in unanswered.items():
             questions = "question" if count == 1 else "questions"
             self.line(f"- {self.name(pid)}: {count} diligence {questions} not answered yet")
-        if ev.confirmed_items:
-            self.heading("Closed by the diligence answers")
-            for item in ev.confirmed_items:
-                self.line(f"- {self.name(item.provider_id)}: {item.message}")
 
     def warnings(self) -> None:
         self.heading("Mandate warnings")
@@ -247,7 +270,12 @@ class _Report:
 
 
 def render_report(
-    evaluation: Evaluation, catalog: ProviderCatalog, title: str | None, out: TextIO
+    evaluation: Evaluation,
+    catalog: ProviderCatalog,
+    title: str | None,
+    out: TextIO,
+    *,
+    qset: QuestionnaireSet | None = None,
 ) -> None:
     """Draw the human-readable score report with rich (imported here, never in the core)."""
     from rich.console import Console
@@ -263,7 +291,7 @@ def render_report(
         force_terminal=interactive or None,
         no_color=not interactive,
     )
-    report = _Report(evaluation, catalog, console)
+    report = _Report(evaluation, catalog, console, qset)
     report.header(title)
     report.recommendation()
     report.ranking()
