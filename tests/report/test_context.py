@@ -450,6 +450,17 @@ def test_verified_session_states_what_was_verified(qset: Any, catalog: Any) -> N
     assert s.banner == "" and memo.meta.integrity_banner == ""
     assert "12 events" in s.statement and "ab" * 32 in s.statement
     assert ("Audit chain head hash", "ab" * 32) in [(h.label, h.value) for h in s.hashes]
+    assert "Limit" not in s.statement
+    # a trail bound only from a later event: the statement names what it could not rule out
+    partly_bound = memo_of(
+        qset,
+        catalog,
+        evaluation(RecommendationStatus.SUPPORTED),
+        integrity=MemoIntegrity(
+            True, 12, "ab" * 32, notes=("events 1-9 were written before the trail bound",)
+        ),
+    )
+    assert "Limit of this check: events 1-9 were written before" in partly_bound.signoff.statement
     answers_file = memo_of(
         qset,
         catalog,

@@ -37,6 +37,8 @@ class IntegrityLike(Protocol):
     def head_hash(self) -> str | None: ...
     @property
     def problems(self) -> tuple[str, ...]: ...
+    @property
+    def notes(self) -> tuple[str, ...]: ...
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,9 @@ class MemoIntegrity:
     events: int = 0
     head_hash: str | None = None
     problems: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    """What a passing check could not rule out (events written before the trail bound the
+    session state); the memo's integrity statement names these limits."""
 
 
 @dataclass(frozen=True)

@@ -94,6 +94,9 @@ def build(inputs: MemoInputs) -> SignoffSection:
             "replayed to the session's saved state without a difference."
             + (f" Chain head: {head}." if head else "")
         )
+        notes = tuple(clean(n) for n in integrity.notes if n)
+        if notes:  # what the check could not rule out (events written before state binding)
+            statement += " Limit of this check: " + "; ".join(n.rstrip(".") for n in notes) + "."
     else:
         verified = False
         statement = (
