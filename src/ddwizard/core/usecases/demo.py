@@ -73,31 +73,14 @@ def demo_memo_context(
 ) -> MemoContext:
     """The demo review's memo context without touching any session (template checks)."""
     from ddwizard.core.loading import load_providers, load_questionnaires
-    from ddwizard.core.matching import evaluate
-    from ddwizard.core.report.context import record_from_answers_file
     from ddwizard.core.settings import DEFAULT_SETTINGS
-    from ddwizard.core.usecases.write_memo import build_memo_context
+    from ddwizard.core.usecases.write_memo import answers_memo_context
 
     qset = qset or load_questionnaires()
     catalog = catalog or load_providers()
     settings = settings or DEFAULT_SETTINGS
     parsed = load_demo_answers(qset, catalog)
-    evaluation = evaluate(qset, catalog, parsed.sheet, today=today, settings=settings)
-    record = record_from_answers_file(
-        source_name=demo_answers_path().name,
-        content=parsed.content,
-        name=parsed.name,
-        preparer=parsed.preparer,
-        evaluation=evaluation,
-        qset=qset,
-        catalog=catalog,
+    memo, _record = answers_memo_context(
+        parsed, demo_answers_path().name, qset, catalog, today=today, settings=settings
     )
-    return build_memo_context(
-        qset=qset,
-        catalog=catalog,
-        sheet=parsed.sheet,
-        record=record,
-        evaluation=evaluation,
-        today=today,
-        settings=settings,
-    )
+    return memo

@@ -32,7 +32,7 @@ from ddwizard.core.settings import DEFAULT_SETTINGS, Settings
 from ddwizard.core.usecases.verify_review import Integrity, check_integrity, require_integrity
 
 if TYPE_CHECKING:
-    from ddwizard.core.answers import AnswerSheet
+    from ddwizard.core.answers import AnswersFile, AnswerSheet
     from ddwizard.core.provider import ProviderCatalog
     from ddwizard.core.questionnaire import QuestionnaireSet
     from ddwizard.core.report.context import MemoContext, ReviewRecord
@@ -150,16 +150,37 @@ def answers_file_memo(
 ) -> MemoResult:
     """Memo straight from an answers file; the PDF embeds a JSON record of file and results."""
     from ddwizard.core.answers import parse_answers_file
-    from ddwizard.core.matching import evaluate
-    from ddwizard.core.report.context import record_from_answers_file
 
     chosen = _format(output, fmt)
     folder = templates_folder(templates_dir)
     cleanup_stale_temps(output)
     parsed = parse_answers_file(Path(path), qset, catalog, now=now)
+    memo, record = answers_memo_context(
+        parsed, Path(path).name, qset, catalog, today=today, now=now, settings=settings
+    )
+    data, log = _render(memo, record, chosen, folder)
+    staged = StagedFile.write(output, data)
+    _record_and_publish(staged, None)
+    return MemoResult(Path(output), staged.sha256, chosen, log, memo, parsed.warnings)
+
+
+def answers_memo_context(
+    parsed: AnswersFile,
+    source_name: str,
+    qset: QuestionnaireSet,
+    catalog: ProviderCatalog,
+    *,
+    today: date | None = None,
+    now: datetime | None = None,
+    settings: Settings = DEFAULT_SETTINGS,
+) -> tuple[MemoContext, ReviewRecord]:
+    """The memo context of a parsed answers file and the record it embeds (file and results)."""
+    from ddwizard.core.matching import evaluate
+    from ddwizard.core.report.context import record_from_answers_file
+
     evaluation = evaluate(qset, catalog, parsed.sheet, today=today, settings=settings)
     record = record_from_answers_file(
-        source_name=Path(path).name,
+        source_name=source_name,
         content=parsed.content,
         name=parsed.name,
         preparer=parsed.preparer,
@@ -177,10 +198,7 @@ def answers_file_memo(
         now=now,
         settings=settings,
     )
-    data, log = _render(memo, record, chosen, folder)
-    staged = StagedFile.write(output, data)
-    _record_and_publish(staged, None)
-    return MemoResult(Path(output), staged.sha256, chosen, log, memo, parsed.warnings)
+    return memo, record
 
 
 # --- saved sessions -----------------------------------------------------------------------
@@ -255,6 +273,29 @@ def _render_session(
     return result, staged
 
 
+def _render_in_workspace(
+    workspace: Workspace,
+    session: Session,
+    output: Path,
+    fmt: Format,
+    templates_dir: Path,
+    integrity: Integrity,
+) -> tuple[MemoResult, StagedFile]:
+    """``_render_session`` with the workspace's questionnaires, providers, clock and settings."""
+    return _render_session(
+        session,
+        workspace.qset,
+        workspace.catalog,
+        output,
+        fmt,
+        templates_dir,
+        workspace.today(),
+        workspace.now().astimezone(),
+        workspace.settings,
+        integrity,
+    )
+
+
 def _record_and_publish(staged: StagedFile, record: Record | None, fmt: str = "") -> None:
     """Save the audit event (if any), then move the memo into place; never leave the
     temporary file behind."""
@@ -309,17 +350,8 @@ def write_memo(
         snapshot = handle.session
     for _ in range(SNAPSHOT_ATTEMPTS):
         integrity = _integrity(snapshot, unverified)
-        result, staged = _render_session(
-            snapshot,
-            workspace.qset,
-            workspace.catalog,
-            output,
-            chosen,
-            folder,
-            workspace.today(),
-            workspace.now().astimezone(),
-            workspace.settings,
-            integrity,
+        result, staged = _render_in_workspace(
+            workspace, snapshot, output, chosen, folder, integrity
         )
         try:
             with open_review(workspace, path, actor=actor) as handle:
@@ -361,17 +393,8 @@ def write_memo_of_handle(
         step("Verifying the audit trail and scoring …")
         integrity = _integrity(snapshot, unverified)
         step(f"Rendering {chosen.upper()} …")
-        result, staged = _render_session(
-            snapshot,
-            workspace.qset,
-            workspace.catalog,
-            output,
-            chosen,
-            folder,
-            workspace.today(),
-            workspace.now().astimezone(),
-            workspace.settings,
-            integrity,
+        result, staged = _render_in_workspace(
+            workspace, snapshot, output, chosen, folder, integrity
         )
         try:
             if _same(handle.session, snapshot):
@@ -433,18 +456,14 @@ class StagedFile:
                 written = os.write(fd, view)
                 view = view[written:]
             os.fsync(fd)
-        except OSError as exc:
+        except BaseException as exc:
             if fd >= 0:
                 os.close(fd)
             if tmp is not None:
                 Path(tmp).unlink(missing_ok=True)
-            reason = exc.strerror or str(exc)
-            raise DataError.single(f"cannot write the memo: {reason}", file=str(path)) from None
-        except BaseException:
-            if fd >= 0:
-                os.close(fd)
-            if tmp is not None:
-                Path(tmp).unlink(missing_ok=True)
+            if isinstance(exc, OSError):
+                reason = exc.strerror or str(exc)
+                raise DataError.single(f"cannot write the memo: {reason}", file=str(path)) from None
             raise
         return cls(path, tmp, fd, hashlib.sha256(data).hexdigest())
 
