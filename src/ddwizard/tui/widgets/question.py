@@ -14,6 +14,7 @@ once and reuses it for every provider.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -98,8 +99,26 @@ def _show_yn(widget: Widget, q: Question, value: Any) -> None:
     widget.show_value(value if isinstance(value, str) else None)
 
 
+class ChoiceSelect(Select[str]):
+    """A ``Select`` that tolerates being set up while its children are gone.
+
+    Sections are composed off-screen and conditional questions come and go; under load a
+    Select can receive its Mount (or a value) after its overlay was already removed, and
+    Textual 8.2.8 then raises ``NoMatches`` from inside the Select, which ends the app.
+    There is nothing to show in that case, so nothing is done.
+    """
+
+    def _setup_options_renderables(self) -> None:
+        with contextlib.suppress(NoMatches):
+            super()._setup_options_renderables()
+
+    def _watch_value(self, value: Any) -> None:
+        with contextlib.suppress(NoMatches):
+            super()._watch_value(value)
+
+
 def _compose_single(q: Question, value: Any, read_only: bool) -> ComposeResult:
-    yield Select(
+    yield ChoiceSelect(
         [(Text(shown_line(c.label)), c.id) for c in q.choices],
         value=value if value in q.choice_ids else Select.NULL,
         prompt="Choose… (enter opens the list)",
