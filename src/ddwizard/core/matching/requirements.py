@@ -179,11 +179,7 @@ def _licences_to_confirm(p: Provider, m: Mandate) -> str | None:
     open_ = [j for j in m.licences if p.licence_in(j, kinds) != "yes"]
     if not open_ or len(open_) == len(m.licences):
         return None
-    what = (
-        "custody authorisation, banking licence or trust charter"
-        if m.custody_authorisation
-        else "licence"
-    )
+    what = _licence_kind_text(m)
     return (
         f"Confirm on the regulator's public register: a {what} in "
         f"{label_list(open_, JURISDICTION_LABELS)}"
@@ -194,14 +190,17 @@ def _licence_kinds(m: Mandate) -> frozenset[str] | None:
     return CUSTODY_LICENCE_KINDS if m.custody_authorisation else None
 
 
+def _licence_kind_text(m: Mandate) -> str:
+    """What the mandate's licence requirement counts, as the memo names it."""
+    if m.custody_authorisation:
+        return "custody authorisation, banking licence or trust charter"
+    return "licence"
+
+
 def _licences(p: Provider, m: Mandate) -> ProfileVerdict:
     kinds = _licence_kinds(m)
     states = {j: p.licence_in(j, kinds) for j in m.licences}
-    kind = (
-        "custody authorisation, banking licence or trust charter"
-        if m.custody_authorisation
-        else "licence"
-    )
+    kind = _licence_kind_text(m)
     where = label_list(m.licences, JURISDICTION_LABELS)
     absent = [j for j, s in states.items() if s == "no"]
     if absent:
