@@ -256,6 +256,18 @@ def _item(
     )
 
 
+def _unanswered_item(ctx: _Context, question: Question) -> OpenItem:
+    """The open item of a shortlisted provider's unanswered diligence question."""
+    return _item(
+        ctx,
+        question,
+        Topic.DILIGENCE_UNANSWERED,
+        OpenItemKind.UNANSWERED,
+        f"Diligence not answered for {ctx.provider_name}: {question.prompt}",
+        "not answered",
+    )
+
+
 def provider_diligence(
     qset: QuestionnaireSet,
     provider_id: str,
@@ -311,29 +323,11 @@ def provider_diligence(
                 answered += 1
                 documentary += strength(answer, settings, today, question) == Strength.DOCUMENTARY
             elif shortlisted:
-                items.append(
-                    _item(
-                        ctx,
-                        question,
-                        Topic.DILIGENCE_UNANSWERED,
-                        OpenItemKind.UNANSWERED,
-                        f"Diligence not answered for {provider_name}: {question.prompt}",
-                        "not answered",
-                    )
-                )
+                items.append(_unanswered_item(ctx, question))
             continue
         if answer is None:
             if shortlisted:
-                items.append(
-                    _item(
-                        ctx,
-                        question,
-                        Topic.DILIGENCE_UNANSWERED,
-                        OpenItemKind.UNANSWERED,
-                        f"Diligence not answered for {provider_name}: {question.prompt}",
-                        "not answered",
-                    )
-                )
+                items.append(_unanswered_item(ctx, question))
             if needed:
                 gaps.append(
                     Condition(
