@@ -243,42 +243,27 @@ def migrate_questionnaires(session: Session, qset: QuestionnaireSet) -> Question
                 changes.removed += sorted(set(old.question_hashes) - set(current.question_hashes))
 
     retired = dict(session.retired_answers)
-    answers: dict[str, Answer] = {}
-    for qid, answer in session.answers.items():
+
+    def carried(qid: str, key: str, answer: Answer, kind: str, same: bool) -> Answer | None:
+        """The answer kept under the current questionnaire, or None once retired as ``key``."""
         result = _check(
-            qid,
-            qid,
-            answer,
-            qset,
-            "selection",
-            old_stamps.get("selection"),
-            now_stamps["selection"],
-            selection_same,
-            changes,
+            qid, key, answer, qset, kind, old_stamps.get(kind), now_stamps[kind], same, changes
         )
         if result is None:
-            _retire(retired, qid, answer)
-        else:
+            _retire(retired, key, answer)
+        return result
+
+    answers: dict[str, Answer] = {}
+    for qid, answer in session.answers.items():
+        result = carried(qid, qid, answer, "selection", selection_same)
+        if result is not None:
             answers[qid] = result
     diligence: dict[str, dict[str, Answer]] = {}
     for pid, per in session.diligence.items():
         kept: dict[str, Answer] = {}
         for qid, answer in per.items():
-            key = f"{pid}:{qid}"
-            result = _check(
-                qid,
-                key,
-                answer,
-                qset,
-                "diligence",
-                old_stamps.get("diligence"),
-                now_stamps["diligence"],
-                diligence_same,
-                changes,
-            )
-            if result is None:
-                _retire(retired, key, answer)
-            else:
+            result = carried(qid, f"{pid}:{qid}", answer, "diligence", diligence_same)
+            if result is not None:
                 kept[qid] = result
         diligence[pid] = kept
 
