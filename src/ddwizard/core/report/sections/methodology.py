@@ -14,6 +14,7 @@ from typing import Any
 
 from ddwizard.core.questionnaire import CRITERIA, CRITERION_LABELS, DEFAULT_WEIGHTS
 from ddwizard.core.report.inputs import MemoInputs
+from ddwizard.core.report.sections.common import LabelValue
 from ddwizard.core.report.text import clean, plural
 
 WEIGHTS_QUESTION = "priorities.weights"
@@ -46,12 +47,6 @@ class SourceGroup:
 
 
 @dataclass(frozen=True)
-class VersionRow:
-    label: str
-    value: str
-
-
-@dataclass(frozen=True)
 class MethodologySection:
     caveat: str
     """The single-secondary-source caveat of the profiles."""
@@ -62,7 +57,7 @@ class MethodologySection:
     sources: tuple[SourceGroup, ...]
     stale_after_days: int
     stale_profiles: int
-    versions: tuple[VersionRow, ...]
+    versions: tuple[LabelValue, ...]
 
 
 def _text(value: Any) -> str:
@@ -180,18 +175,18 @@ def _sources(inputs: MemoInputs) -> tuple[tuple[SourceGroup, ...], int]:
     )
 
 
-def _versions(inputs: MemoInputs) -> tuple[VersionRow, ...]:
+def _versions(inputs: MemoInputs) -> tuple[LabelValue, ...]:
     record = inputs.record
     stamps: Mapping[str, Mapping[str, str]] = record.questionnaires or inputs.qset.versions
     rows = [
-        VersionRow(
+        LabelValue(
             f"{'mandate' if kind == 'selection' else kind} questionnaire".capitalize(),
             f"version {clean(stamp.get('version', ''))}",
         )
         for kind, stamp in stamps.items()
     ]
     rows.append(
-        VersionRow(
+        LabelValue(
             "Provider data",
             f"version {clean(inputs.catalog.version_label)}, {plural(len(inputs.catalog), 'profile')}",
         )

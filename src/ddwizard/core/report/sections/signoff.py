@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ddwizard.core.report.inputs import NOT_VERIFIED_BANNER, MemoInputs
+from ddwizard.core.report.sections.common import LabelValue
 from ddwizard.core.report.text import clean, plural
 
 ATTACHMENT_NAME = "session.json"
@@ -25,12 +26,6 @@ class SignBox:
 
 
 @dataclass(frozen=True)
-class HashRow:
-    label: str
-    value: str
-
-
-@dataclass(frozen=True)
 class SignoffSection:
     boxes: tuple[SignBox, ...]
     override: str
@@ -42,7 +37,7 @@ class SignoffSection:
     statement: str
     """What was verified about the record, in one paragraph."""
     problems: tuple[str, ...]
-    hashes: tuple[HashRow, ...]
+    hashes: tuple[LabelValue, ...]
     attachment_name: str
 
 
@@ -106,18 +101,20 @@ def build(inputs: MemoInputs) -> SignoffSection:
             if integrity.verified is False and integrity.problems
             else "The session's audit trail was not verified before this memo was written."
         )
-    hashes = [HashRow(f"SHA-256 of the embedded record ({ATTACHMENT_NAME})", record.record_sha256)]
+    hashes = [
+        LabelValue(f"SHA-256 of the embedded record ({ATTACHMENT_NAME})", record.record_sha256)
+    ]
     chain_head = integrity.head_hash or record.head_hash
     if chain_head:
-        hashes.append(HashRow("Audit chain head hash", chain_head))
+        hashes.append(LabelValue("Audit chain head hash", chain_head))
     hashes.append(
-        HashRow("Provider data hash", record.provider_data_hash or inputs.catalog.data_hash)
+        LabelValue("Provider data hash", record.provider_data_hash or inputs.catalog.data_hash)
     )
     stamps = record.questionnaires or inputs.qset.versions
     for kind, stamp in stamps.items():
         label = "mandate" if kind == "selection" else kind
         hashes.append(
-            HashRow(
+            LabelValue(
                 f"Questionnaire ({label}) {clean(stamp.get('id', ''))} "
                 f"{clean(stamp.get('version', ''))}",
                 clean(stamp.get("hash", "")),
