@@ -51,6 +51,16 @@ shortlist: [sygnum, bitgo, coinbase-prime]
 MANDATES = (EMEA_PENSION, US_SWISS_BANK, ETF_NO_DILIGENCE, STAKING, SHORTLIST_WITH_EXCLUDED)
 
 
+def _score_cli(answers: Path) -> subprocess.CompletedProcess[str]:
+    """``ddwizard score`` on an answers file, as a user runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "ddwizard", "score", str(answers)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
 def _names(evaluation: Evaluation, catalog: Any) -> dict[str, str]:
     return {p.id: p.name for p in catalog}
 
@@ -234,12 +244,7 @@ def test_an_excluded_provider_on_the_shortlist_is_marked_not_dropped(
     assert evaluation.shortlist_excluded == ("sygnum",)
     assert "sygnum" not in evaluation.shortlist
     assert evaluation.to_json()["shortlist_excluded"] == ["sygnum"]
-    result = subprocess.run(
-        [sys.executable, "-m", "ddwizard", "score", str(write_answers(SHORTLIST_WITH_EXCLUDED))],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = _score_cli(write_answers(SHORTLIST_WITH_EXCLUDED))
     assert result.returncode == 0, result.stderr
     assert "Shortlisted but excluded (no diligence, never recommended; see Excluded): Sygnum" in (
         result.stdout
@@ -249,12 +254,7 @@ def test_an_excluded_provider_on_the_shortlist_is_marked_not_dropped(
 def test_score_text_labels_a_conditional_recommendation_everywhere(
     write_answers: Callable[[str], Path],
 ) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "ddwizard", "score", str(write_answers(US_SWISS_BANK))],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = _score_cli(write_answers(US_SWISS_BANK))
     assert result.returncode == 0, result.stderr
     out = result.stdout
     recommended = next(line for line in out.splitlines() if line.startswith("Recommended: "))
@@ -279,12 +279,7 @@ def test_no_recommendation_names_the_shortlisted_providers_and_what_would_change
     assert suggested and evaluation.ranked(suggested[0]) is not None
     assert "Shortlist a provider that can be recommended (e.g. " in text
     assert evaluation.recommendation_reason.startswith(text)
-    result = subprocess.run(
-        [sys.executable, "-m", "ddwizard", "score", str(write_answers(mandate))],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = _score_cli(write_answers(mandate))
     assert "Why there is no recommendation, and what would change it" in result.stdout
     assert "Conditions before the recommendation is supported" not in result.stdout
 
