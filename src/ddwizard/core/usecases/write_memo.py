@@ -127,6 +127,15 @@ def _format(output: Path, fmt: str | None) -> Format:
     return chosen
 
 
+def _prepare(output: Path, fmt: str | None, templates_dir: Path | None) -> tuple[Format, Path]:
+    """Before rendering: the output's format and the templates folder (both checked), and
+    any temporary file a killed writer left beside the output removed."""
+    chosen = _format(output, fmt)
+    folder = templates_folder(templates_dir)
+    cleanup_stale_temps(output)
+    return chosen, folder
+
+
 def check_memo_output(output: Path, fmt: str | None = None) -> str:
     """Refuse, before any time is spent rendering, an output that cannot become the memo
     (a folder, under a file, an extension of another format); the format it will have."""
@@ -151,9 +160,7 @@ def answers_file_memo(
     """Memo straight from an answers file; the PDF embeds a JSON record of file and results."""
     from ddwizard.core.answers import parse_answers_file
 
-    chosen = _format(output, fmt)
-    folder = templates_folder(templates_dir)
-    cleanup_stale_temps(output)
+    chosen, folder = _prepare(output, fmt, templates_dir)
     parsed = parse_answers_file(Path(path), qset, catalog, now=now)
     memo, record = answers_memo_context(
         parsed, Path(path).name, qset, catalog, today=today, now=now, settings=settings
@@ -221,9 +228,7 @@ def session_memo(
     """Memo of ``session`` as given (its JSON is embedded in a PDF). The session is verified
     first; ``record`` (e.g. ``SessionHandle.record_memo``) is called before the memo is moved
     into place."""
-    chosen = _format(output, fmt)
-    folder = templates_folder(templates_dir)
-    cleanup_stale_temps(output)
+    chosen, folder = _prepare(output, fmt, templates_dir)
     integrity = _integrity(session, unverified)
     result, staged = _render_session(
         session, qset, catalog, output, chosen, folder, today, now, settings, integrity
@@ -342,9 +347,7 @@ def write_memo(
     from ddwizard.core.usecases.open_review import find_review, open_review
 
     path = find_review(workspace, ref)
-    chosen = _format(output, fmt)
-    folder = templates_folder(templates)
-    cleanup_stale_temps(output)
+    chosen, folder = _prepare(output, fmt, templates)
     # Open once to apply (and audit) any migration, then render from that snapshot unlocked.
     with open_review(workspace, path, actor=actor) as handle:
         snapshot = handle.session
@@ -385,9 +388,7 @@ def write_memo_of_handle(
     rendered again.
     """
     step = on_step or (lambda _label: None)
-    chosen = _format(output, fmt)
-    folder = templates_folder(workspace.templates_dir)
-    cleanup_stale_temps(output)
+    chosen, folder = _prepare(output, fmt, workspace.templates_dir)
     for _ in range(SNAPSHOT_ATTEMPTS):
         snapshot = handle.session
         step("Verifying the audit trail and scoring …")
