@@ -20,10 +20,10 @@ from pydantic import BaseModel, ConfigDict, field_validator
 from ddwizard.core.conditions import normalize_scalar
 from ddwizard.core.errors import DataError, Problem
 from ddwizard.core.provider import ProviderCatalog
+from ddwizard.core.question_types import QUESTION_TYPES
 from ddwizard.core.questionnaire import (
     CRITERIA,
     DEFAULT_WEIGHTS,
-    AnswerType,
     Question,
     QuestionnaireSet,
     coerce_value,
@@ -423,7 +423,8 @@ def _parse_answer(
     now: datetime | None,
 ) -> Answer | None:
     fields: dict[str, Any] = {}
-    if isinstance(raw, dict) and (question.type != AnswerType.WEIGHTS or "value" in raw):
+    kind = QUESTION_TYPES[question.type]
+    if isinstance(raw, dict) and (not kind.value_is_mapping or "value" in raw):
         allowed = ANSWER_KEYS if allow_evidence else ("value", "note")
         unknown = [k for k in raw if k not in allowed]
         if unknown:
@@ -437,8 +438,8 @@ def _parse_answer(
             return None
         fields = {k: v for k, v in raw.items() if k != "value"}
         raw = raw["value"]
-    if question.type == AnswerType.TEXT and isinstance(raw, Mapping | list):
-        problem(f"expected text, got {_kind(raw)}", (*path, "value") if fields else path)
+    if kind.expected is not None and isinstance(raw, Mapping | list):
+        problem(f"expected {kind.expected}, got {_kind(raw)}", (*path, "value") if fields else path)
         return None
     try:
         value = coerce_value(question, raw)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator, Mapping
-from datetime import date, datetime
 from enum import StrEnum
 from functools import cached_property
 from typing import Any, Literal
@@ -20,9 +19,15 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from ddwizard.core.conditions import Condition, evaluate, normalize_scalar
 from ddwizard.core.errors import Problem
-
-CRITERIA: tuple[str, ...] = ("liquidity", "security", "coverage", "costs", "ux", "support")
-"""Scoring criteria, in the seed methodology's order."""
+from ddwizard.core.question_types import CRITERIA as CRITERIA
+from ddwizard.core.question_types import CRITERION_LABELS as CRITERION_LABELS
+from ddwizard.core.question_types import QUESTION_TYPES
+from ddwizard.core.question_types import YN_VALUES as YN_VALUES
+from ddwizard.core.question_types import AnswerType as AnswerType
+from ddwizard.core.question_types import coerce_value as coerce_value
+from ddwizard.core.question_types import format_value as format_value
+from ddwizard.core.question_types import value_problem as value_problem
+from ddwizard.core.question_types import weights_problem as weights_problem
 
 DEFAULT_WEIGHTS: Mapping[str, int] = {
     "liquidity": 30,
@@ -32,27 +37,9 @@ DEFAULT_WEIGHTS: Mapping[str, int] = {
     "ux": 10,
     "support": 5,
 }
-CRITERION_LABELS: Mapping[str, str] = {
-    "liquidity": "Liquidity",
-    "security": "Security",
-    "coverage": "Coverage",
-    "costs": "Costs",
-    "ux": "UX",
-    "support": "Support",
-}
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$"
 CHOICE_PATTERN = r"^[a-z0-9][a-z0-9_]*$"
-
-
-class AnswerType(StrEnum):
-    YN = "yn"
-    SINGLE = "single"
-    MULTI = "multi"
-    NUMBER = "number"
-    TEXT = "text"
-    DATE = "date"
-    WEIGHTS = "weights"
 
 
 class Severity(StrEnum):
@@ -72,8 +59,6 @@ SEVERITY_RANK: Mapping[Severity, int] = {
     Severity.MEDIUM: 2,
     Severity.LOW: 1,
 }
-
-YN_VALUES = ("yes", "no", "unknown")
 
 
 class _Frozen(BaseModel):
@@ -123,7 +108,7 @@ class Question(_Frozen):
     def _shape(self) -> Question:
         if self.empty_label is not None and self.type != AnswerType.MULTI:
             raise ValueError("'empty_label' applies to multiple-choice questions only")
-        has_choices = self.type in (AnswerType.SINGLE, AnswerType.MULTI)
+        has_choices = QUESTION_TYPES[self.type].has_choices
         if has_choices and not self.choices:
             raise ValueError(f"a '{self.type}' question needs 'choices'")
         if not has_choices and self.choices:
@@ -349,12 +334,9 @@ class QuestionnaireSet:
         if target is None:
             return out
         literals = [v for v in (cond.equals, cond.contains) if v is not None] + list(cond.in_ or ())
-        allowed: tuple[str, ...] | None = None
-        if target.type in (AnswerType.SINGLE, AnswerType.MULTI):
-            allowed = target.choice_ids
-        elif target.type == AnswerType.YN:
-            allowed = YN_VALUES
-        if allowed is not None:
+        allowed_of = QUESTION_TYPES[target.type].condition_values
+        if allowed_of is not None:
+            allowed = allowed_of(target)
             for lit in literals:
                 if lit not in allowed:
                     out.append(
@@ -393,157 +375,3 @@ def find_cycle(graph: Mapping[str, set[str]]) -> list[str] | None:
             if found:
                 return found
     return None
-
-
-# --- answer values ---------------------------------------------------------------------
-
-
-def coerce_value(question: Question, raw: Any) -> Any:
-    """Normalize a raw answer (from YAML, JSON or a widget) to the stored form.
-
-    Raises ValueError with a plain message when the value does not fit the question.
-    """
-    problem = value_problem(question, raw)
-    if problem:
-        raise ValueError(problem)
-    return _normalize(question, raw)
-
-
-def _normalize(question: Question, raw: Any) -> Any:
-    t = question.type
-    if t == AnswerType.YN:
-        return normalize_scalar(raw).lower()
-    if t == AnswerType.MULTI:
-        items = [raw] if isinstance(raw, str) else list(raw)
-        order = question.choice_ids
-        return sorted(set(items), key=order.index)
-    if t == AnswerType.NUMBER:
-        number = float(raw)
-        return int(number) if number.is_integer() else number
-    if t == AnswerType.DATE:
-        return _as_date(raw)
-    if t == AnswerType.WEIGHTS:
-        return {c: int(raw[c]) for c in CRITERIA}
-    if t == AnswerType.TEXT:
-        return str(raw).strip()
-    return raw
-
-
-def value_problem(question: Question, raw: Any) -> str | None:
-    """Why ``raw`` is not a valid answer to ``question``, or None when it is."""
-    t = question.type
-    if raw is None:
-        return "no value given"
-    if t == AnswerType.YN:
-        value = normalize_scalar(raw)
-        if not isinstance(value, str) or value.lower() not in YN_VALUES:
-            return f"expected yes, no or unknown, got {raw!r}"
-        return None
-    if t == AnswerType.SINGLE:
-        if not isinstance(raw, str) or raw not in question.choice_ids:
-            return f"{raw!r} is not a choice; choose one of: {', '.join(question.choice_ids)}"
-        return None
-    if t == AnswerType.MULTI:
-        items = [raw] if isinstance(raw, str) else raw
-        if not isinstance(items, list | tuple):
-            return f"expected a list of choices, got {raw!r}"
-        bad = [i for i in items if not isinstance(i, str) or i not in question.choice_ids]
-        if bad:
-            return (
-                f"not a choice: {', '.join(repr(b) for b in bad)}; "
-                f"choose from: {', '.join(question.choice_ids)}"
-            )
-        return None
-    if t == AnswerType.NUMBER:
-        if isinstance(raw, bool) or not isinstance(raw, int | float | str):
-            return f"expected a number, got {raw!r}"
-        try:
-            number = float(raw)
-        except ValueError:
-            return f"expected a number, got {raw!r}"
-        if number != number or number in (float("inf"), float("-inf")):
-            return "expected a finite number"
-        if question.integer and not number.is_integer():
-            return f"expected a whole number, got {raw!r}"
-        if question.min is not None and number < question.min:
-            return f"must be at least {_num(question.min)}, got {_num(number)}"
-        if question.max is not None and number > question.max:
-            return f"must be at most {_num(question.max)}, got {_num(number)}"
-        return None
-    if t == AnswerType.TEXT:
-        if not isinstance(raw, str | int | float) or isinstance(raw, bool):
-            return f"expected text, got {raw!r}"
-        text = str(raw).strip()
-        if question.required and not text:
-            return "this answer is required and cannot be empty"
-        if len(text) > question.max_length:
-            return f"too long ({len(text)} characters; at most {question.max_length})"
-        return None
-    if t == AnswerType.DATE:
-        try:
-            _as_date(raw)
-        except ValueError:
-            return f"expected a date as YYYY-MM-DD, got {raw!r}"
-        return None
-    if t == AnswerType.WEIGHTS:
-        return weights_problem(raw)
-    return f"unsupported answer type {t}"
-
-
-def weights_problem(raw: Any) -> str | None:
-    if not isinstance(raw, Mapping):
-        return "expected a mapping of criterion to weight, e.g. {liquidity: 30, security: 25, ...}"
-    unknown = sorted(str(k) for k in raw if k not in CRITERIA)
-    if unknown:
-        return f"unknown criterion: {', '.join(unknown)} (criteria: {', '.join(CRITERIA)})"
-    missing = [c for c in CRITERIA if c not in raw]
-    if missing:
-        return f"missing weight for: {', '.join(missing)}"
-    for c in CRITERIA:
-        w = raw[c]
-        if isinstance(w, bool) or not isinstance(w, int) or w < 0 or w > 100:
-            return f"weight for {c} must be a whole number from 0 to 100, got {w!r}"
-    total = sum(raw[c] for c in CRITERIA)
-    if total != 100:
-        return f"weights must sum to 100, they sum to {total}"
-    return None
-
-
-def _as_date(raw: Any) -> date:
-    if isinstance(raw, datetime):
-        return raw.date()
-    if isinstance(raw, date):
-        return raw
-    if isinstance(raw, str):
-        return date.fromisoformat(raw.strip())
-    raise ValueError(raw)
-
-
-def _num(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
-
-
-def format_value(question: Question | None, value: Any) -> str:
-    """An answer as people read it (memo, findings): labels, units, yes/no/unknown."""
-    if value is None:
-        return "—"
-    if question is None:
-        return str(value)
-    t = question.type
-    if t == AnswerType.YN:
-        text = str(value).lower()
-        return {"yes": "Yes", "no": "No", "unknown": "Unknown (not disclosed)"}.get(text, text)
-    if t == AnswerType.SINGLE:
-        return question.choice_label(str(value))
-    if t == AnswerType.MULTI:
-        items = value if isinstance(value, list | tuple) else [value]
-        labels = ", ".join(question.choice_label(str(v)) for v in items)
-        return labels or question.empty_label or "none"
-    if t == AnswerType.NUMBER:
-        number = f"{value:,.0f}" if isinstance(value, int) else f"{value:,}"
-        return f"{number} {question.unit}" if question.unit else number
-    if t == AnswerType.WEIGHTS and isinstance(value, Mapping):
-        return ", ".join(f"{CRITERION_LABELS.get(c, c)} {value.get(c)}" for c in CRITERIA)
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
