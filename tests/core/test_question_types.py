@@ -120,3 +120,10 @@ def test_choices_belong_to_choice_types_only() -> None:
         Question(
             id="q", type=AnswerType.TEXT, prompt="P?", help="", choices=(Choice(id="a", label="A"),)
         )
+
+
+def test_bounds_and_empty_label_belong_to_their_types_only() -> None:
+    with pytest.raises(ValueError, match="'min'/'max' apply to number questions only"):
+        Question(id="q", type=AnswerType.TEXT, prompt="P?", help="", min=1)
+    with pytest.raises(ValueError, match="'empty_label' applies to multiple-choice questions"):
+        _question(AnswerType.SINGLE, empty_label="None")

@@ -69,6 +69,10 @@ class QuestionType:
     format: Format = _plain
     has_choices: bool = False
     """A 'choices' list is required (and allowed only here)."""
+    has_bounds: bool = False
+    """'min'/'max' are allowed."""
+    has_empty_label: bool = False
+    """'empty_label' (an empty answer that is a documented answer) is allowed."""
     value_is_mapping: bool = False
     """The value itself is a mapping, so an answers file's ``{value: ...}`` wrapper is told
     apart from it by its 'value' key."""
@@ -274,9 +278,12 @@ QUESTION_TYPES: Mapping[AnswerType, QuestionType] = {
         _multi_normalise,
         _multi_format,
         has_choices=True,
+        has_empty_label=True,
         condition_values=_choice_ids,
     ),
-    AnswerType.NUMBER: QuestionType(_number_problem, _number_normalise, _number_format),
+    AnswerType.NUMBER: QuestionType(
+        _number_problem, _number_normalise, _number_format, has_bounds=True
+    ),
     AnswerType.TEXT: QuestionType(_text_problem, _text_normalise, expected="text"),
     AnswerType.DATE: QuestionType(_date_problem, _date_normalise),
     AnswerType.WEIGHTS: QuestionType(

@@ -106,9 +106,10 @@ class Question(_Frozen):
 
     @model_validator(mode="after")
     def _shape(self) -> Question:
-        if self.empty_label is not None and self.type != AnswerType.MULTI:
+        kind = QUESTION_TYPES[self.type]
+        if self.empty_label is not None and not kind.has_empty_label:
             raise ValueError("'empty_label' applies to multiple-choice questions only")
-        has_choices = QUESTION_TYPES[self.type].has_choices
+        has_choices = kind.has_choices
         if has_choices and not self.choices:
             raise ValueError(f"a '{self.type}' question needs 'choices'")
         if not has_choices and self.choices:
@@ -117,7 +118,7 @@ class Question(_Frozen):
         dupes = sorted({c for c in ids if ids.count(c) > 1})
         if dupes:
             raise ValueError(f"duplicate choice id(s): {', '.join(dupes)}")
-        if (self.min is not None or self.max is not None) and self.type != AnswerType.NUMBER:
+        if (self.min is not None or self.max is not None) and not kind.has_bounds:
             raise ValueError("'min'/'max' apply to number questions only")
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError("'min' is greater than 'max'")
