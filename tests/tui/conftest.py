@@ -68,3 +68,16 @@ def sync(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
         asyncio.run(test(*args, **kwargs))
 
     return wrapper
+
+
+async def settle(pilot: Any, done: Callable[[], bool], *, seconds: float = 10.0) -> bool:
+    """Let the app work until ``done()`` holds (or ``seconds`` pass); returns ``done()``.
+
+    Keys held back by the typing-order logic and workers finish on their own time, which a
+    loaded machine stretches: wait for the outcome itself, never for a fixed delay.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while not done() and loop.time() < deadline:
+        await pilot.pause(0.02)
+    return done()

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.tui.conftest import MANDATE, SIZE, demo_session, read_session, sync
+from tests.tui.conftest import MANDATE, SIZE, demo_session, read_session, settle, sync
 from textual.widgets import DataTable, Input, OptionList, ProgressBar, Select, Static
 
 from ddwizard.core.matching import evaluate
@@ -551,10 +552,23 @@ async def test_one_open_items_count_on_review_results_dialogs_and_home(services:
 @pytest.mark.slow
 @sync
 async def test_export_runs_in_the_background_and_a_second_one_is_refused(
-    services: Services, tmp_path: Path
+    services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     handle = answered_session(services)
     out = tmp_path / "memo.pdf"
+    # The real memo job, held at its start until the test has used the wizard meanwhile: a
+    # fast machine would otherwise finish the PDF before the test looks.
+    from ddwizard.tui.screens import export as export_module
+
+    started, release = threading.Event(), threading.Event()
+    real_job = export_module.write_memo_job
+
+    def held_job(*args: Any, **kwargs: Any) -> Any:
+        started.set()
+        release.wait(timeout=60)
+        return real_job(*args, **kwargs)
+
+    monkeypatch.setattr(export_module, "write_memo_job", held_job)
     app = make_app(services, handle=handle)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f7")
@@ -568,11 +582,14 @@ async def test_export_runs_in_the_background_and_a_second_one_is_refused(
         await pilot.press("ctrl+e")  # refused politely: the first export goes on
         assert app.export_job is job
         assert any("already being written" in m for m in notifications(app))
+        assert await settle(pilot, started.is_set)
         # The wizard stays usable while the PDF renders: another screen, keys answered.
         await pilot.press("f6")
         await pilot.pause()
         assert isinstance(app.screen, ReviewScreen) and app.exporting
         await pilot.press("down", "up")
+        assert app.exporting
+        release.set()
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert job is not None and job.result is not None and not app.exporting

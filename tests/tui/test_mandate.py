@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests.tui.conftest import SIZE, read_session, sync
+from tests.tui.conftest import SIZE, read_session, settle, sync
 from textual.widgets import Input, RadioSet, Select, Static
 
 from ddwizard.tui.factory import make_app
@@ -72,8 +72,7 @@ async def test_inline_validation_rejects_negative_aum(services: Services) -> Non
         assert "at least 0" in str(problem.content)
         assert "client.aum_usd_m" not in read_session(handle.path)["answers"]
         await pilot.press("backspace", "backspace", *"250", "tab")
-        await pilot.pause()
-        assert not problem.display
+        assert await settle(pilot, lambda: not problem.display)
         assert read_session(handle.path)["answers"]["client.aum_usd_m"]["value"] == 250
 
 
