@@ -24,11 +24,12 @@ class Problem:
         prefix = ": ".join(parts)
         text = f"{prefix}: {self.message}" if prefix else self.message
         # File names, keys and values quoted in a message come from the input: a control
-        # character in them is shown escaped, never sent to the terminal.
+        # character in them is shown escaped, never sent to the terminal. A line break is
+        # kept (it moves the cursor, nothing more): messages that list reasons use it.
         return _CONTROL.sub(_escape, text)
 
 
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def _escape(found: re.Match[str]) -> str:
