@@ -367,3 +367,31 @@ def test_verify_memo_finds_a_wholesale_rewrite_of_the_trail(
     result = cli("verify", "Kestrel review", "--memo", str(memo))
     assert result.code == 1
     assert "rewritten after the memo was written" in result.err
+
+
+def test_a_preparer_is_recorded_once_from_an_answers_file_then_kept(
+    cli: Callable[..., Run], tmp_path: Path, sessions_dir: Path
+) -> None:
+    bare = tmp_path / "bare.yaml"
+    bare.write_text("answers:\n  client.regions: [us]\n", encoding="utf-8")
+    assert cli("answer", "Osprey", "--answers", str(bare), "--new").code == 0
+    (path,) = sessions_dir.glob("*.json")
+    assert json.loads(path.read_bytes())["preparer"] is None
+    # no preparer, no override: nobody can show the reviewer is a second person
+    refused = cli("status", "Osprey", "final", "--reviewer", "B. Checker", "--rationale", "ok")
+    assert refused.code == 1 and "record the preparer first" in refused.err
+    named = tmp_path / "named.yaml"
+    named.write_text("preparer: A. Officer\nanswers: {}\n", encoding="utf-8")
+    assert cli("answer", "Osprey", "--answers", str(named)).code == 0
+    saved = json.loads(path.read_bytes())
+    assert saved["preparer"] == "A. Officer"
+    assert [e["new"] for e in saved["audit"] if e["action"] == "preparer_recorded"] == [
+        "A. Officer"
+    ]
+    assert cli("verify", "Osprey").code == 0
+    other = tmp_path / "other.yaml"
+    other.write_text("preparer: B. Checker\nanswers: {}\n", encoding="utf-8")
+    assert cli("answer", "Osprey", "--answers", str(other)).code == 0
+    assert json.loads(path.read_bytes())["preparer"] == "A. Officer"  # never replaced
+    same = cli("status", "Osprey", "final", "--reviewer", "A. Officer", "--rationale", "ok")
+    assert same.code == 1 and "is the preparer" in same.err

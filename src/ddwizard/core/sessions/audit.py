@@ -65,6 +65,7 @@ ACTIONS: tuple[str, ...] = (
     "provider_data_changed",
     "lock_recovered",
     "answers_file_applied",
+    "preparer_recorded",
 )
 
 

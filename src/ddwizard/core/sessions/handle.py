@@ -489,6 +489,10 @@ class SessionHandle:
                 )
         if parsed.name and not self.session.title:
             update["title"] = parsed.name
+        if parsed.preparer and not self.session.preparer:
+            update["preparer"] = parsed.preparer
+            changes.append(records.preparer_recorded(parsed.preparer))
+            lines.append(f"preparer: {parsed.preparer}")
         changes.append(records.answers_file_applied(str(parsed.path), len(lines)))
         self._commit(update, changes, touch=len(lines) > 0 or "title" in update)
         return lines

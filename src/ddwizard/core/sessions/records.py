@@ -103,6 +103,12 @@ def shortlist_changed(old: list[str] | None, new: list[str]) -> Change:
     return {"action": "shortlist_changed", "old": old, "new": new}
 
 
+def preparer_recorded(preparer: str) -> Change:
+    """A review created without a preparer gets one (never replaced: the sign-off rule
+    compares the reviewer with the preparer, so a preparer once recorded stays)."""
+    return {"action": "preparer_recorded", "target": "preparer", "old": None, "new": preparer}
+
+
 def answers_file_applied(path: str, changed: int) -> Change:
     shown = printable(path)
     return {
