@@ -180,12 +180,12 @@ def answer_and_advance_ms(sessions: Path, repeat: int) -> tuple[float, float, fl
     the same measurement for an unbound key (the floor of Textual's own key handling)."""
     from textual import events
     from textual.pilot import Pilot
-    from textual.widgets import RadioSet
 
     from ddwizard.core.loading import DataFolders
     from ddwizard.tui.factory import make_app
     from ddwizard.tui.screens.questions import QuestionsScreen
     from ddwizard.tui.services import Services
+    from ddwizard.tui.widgets.inputs import YesNoChoice
 
     services = Services.load(sessions, DataFolders.resolve())
     handle = services.store.create("Bench answer", services.qset, services.catalog)
@@ -228,7 +228,9 @@ def answer_and_advance_ms(sessions: Path, repeat: int) -> tuple[float, float, fl
             await pilot.pause(0.05)
             for index in range(repeat):
                 field = next(
-                    f for f in screen._fields if isinstance(f.value_widget, RadioSet) and f.display
+                    f
+                    for f in screen._fields
+                    if isinstance(f.value_widget, YesNoChoice) and f.display
                 )
                 field.focus_value()
                 await pilot.pause()

@@ -6,11 +6,12 @@ from typing import Any
 
 import pytest
 from tests.tui.conftest import SIZE, read_session, settle, sync
-from textual.widgets import Input, RadioSet, Select, Static
+from textual.widgets import Input, Select, Static
 
 from ddwizard.tui.factory import make_app
 from ddwizard.tui.screens.questions import QuestionsScreen
 from ddwizard.tui.services import Services
+from ddwizard.tui.widgets.inputs import YesNoChoice
 from ddwizard.tui.widgets.question import QuestionField, field_id
 
 
@@ -86,7 +87,7 @@ async def test_every_change_is_saved_at_once(services: Services) -> None:
         await pilot.pause()
         qc = field(app, "reg.qualified_custodian")
         assert app.focused is qc.value_widget
-        assert isinstance(qc.value_widget, RadioSet)
+        assert isinstance(qc.value_widget, YesNoChoice)
         await pilot.press("enter")  # nothing chosen: Enter only says how to answer
         await pilot.pause()
         assert "reg.qualified_custodian" not in read_session(handle.path)["answers"]

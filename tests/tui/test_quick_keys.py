@@ -9,11 +9,12 @@ from __future__ import annotations
 import pytest
 from tests.tui.conftest import MANDATE, SIZE, read_session, sync
 from textual import events
-from textual.widgets import RadioSet, Tabs
+from textual.widgets import Tabs
 
 from ddwizard.tui.factory import make_app
 from ddwizard.tui.screens.questions import QuestionsScreen
 from ddwizard.tui.services import Services
+from ddwizard.tui.widgets.inputs import YesNoChoice
 from ddwizard.tui.widgets.question import QuestionField, field_id
 
 
@@ -31,7 +32,7 @@ async def test_quit_right_after_answering_saves_the_answer_and_the_next_position
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, QuestionsScreen)
-        shown = [f for f in screen._fields if f.display and isinstance(f.value_widget, RadioSet)]
+        shown = [f for f in screen._fields if f.display and isinstance(f.value_widget, YesNoChoice)]
         first = shown[0]
         following = [f for f in screen._fields if f.display]
         expected_next = following[following.index(first) + 1].question.id

@@ -6,9 +6,9 @@
   letters typed later (``b a backspace c`` became ``bac`` minus the wrong letter). Here every
   key the input binds itself is run inline, in arrival order. Nothing is selected on focus,
   so one stray key after a jump cannot overwrite a saved answer.
-- ``AnswerRadioSet``: yes / no / unknown. Enter never answers an unanswered question with
-  the highlighted first option: it chooses only what the user pointed at (arrows), or keeps
-  the saved answer and moves on. ``y``, ``n`` and ``u`` answer directly.
+- ``YesNoChoice``: yes / no / unknown in one widget. Enter never answers an unanswered
+  question with the highlighted first option: it chooses only what the user pointed at
+  (arrows), or keeps the saved answer and moves on. ``y``, ``n`` and ``u`` answer directly.
 - ``TickList``: a multiple choice where only space (or a click) ticks; Enter moves on.
 - Ticked and chosen states are drawn with a symbol, not only a colour.
 """
@@ -25,7 +25,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Input, RadioButton, RadioSet, SelectionList
+from textual.widgets import Input, SelectionList
 
 TICKED = "✓"
 UNTICKED = " "
@@ -141,87 +141,133 @@ class TickList(SelectionList[str]):
         return Strip(segments, strip.cell_length)
 
 
-class AnswerRadioButton(RadioButton):
-    """A radio button whose state is a symbol (● chosen, ○ not), not only a colour."""
+class YesNoChoice(Widget, can_focus=True):
+    """Yes / No / Unknown in ONE widget: ``● Yes  ○ No  ○ Unknown``.
 
-    @property
-    def BUTTON_INNER(self) -> str:  # type: ignore[override]
-        return CHOSEN if self.value else NOT_CHOSEN
+    One widget instead of a RadioSet and three RadioButtons (four to lay out on every section
+    change, on the questions people answer most). The chosen option has ``●``, the others
+    ``○``; the option under the cursor is highlighted while focused.
 
-
-class AnswerRadioSet(RadioSet):
-    """Yes / No / Unknown that never records the highlighted option on its own.
-
-    Enter chooses the option the user moved to with the arrows; on an answered question with
-    the highlight on the answer it keeps it and moves on; on an unanswered question where the
-    user pointed at nothing it only says how to answer. Space chooses the highlighted option;
-    y, n and u choose yes, no and unknown. Choosing is handled right here (a stock RadioSet lets
-    Enter travel to the app's bindings first; answering is the hot path).
+    It never records the highlighted option on its own: ← → (or ↑ ↓) move the cursor, space
+    chooses what is under it, and Enter chooses the option the user moved to; on an answered
+    question with the cursor on the answer Enter keeps it and moves on; on an unanswered
+    question where the user pointed at nothing it only says how to answer. y, n and u choose
+    yes, no and unknown directly. Keys are handled right here, inline (answering is the hot
+    path).
     """
 
+    DEFAULT_CSS = """
+    YesNoChoice { width: auto; height: 1; }
+    YesNoChoice:focus { background: $boost; }
+    YesNoChoice:disabled { opacity: 0.6; }
+    """
+
+    OPTIONS: tuple[tuple[str, str], ...] = (("yes", "Yes"), ("no", "No"), ("unknown", "Unknown"))
+    LETTERS: Mapping[str, str] = {"y": "yes", "n": "no", "u": "unknown"}
+    GAP = "  "
+
+    class Changed(Message):
+        """The user chose ``value`` (not sent by ``show_value``)."""
+
+        def __init__(self, choice: YesNoChoice, value: str) -> None:
+            super().__init__()
+            self.choice = choice
+            self.value = value
+
+        @property
+        def control(self) -> YesNoChoice:
+            return self.choice
+
     class Keep(Message):
-        """Enter on the saved answer: keep it and move on."""
+        """Enter (or the key of the saved answer) on the saved answer: keep it, move on."""
 
     class NeedsChoice(Message):
         """Enter with nothing chosen and nothing pointed at."""
 
-    _pointed = False
+    def __init__(
+        self, value: str | None = None, *, classes: str | None = None, disabled: bool = False
+    ) -> None:
+        super().__init__(classes=classes, disabled=disabled)
+        self.value: str | None = None
+        self.cursor = 0
+        self._pointed = False
+        self.show_value(value)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self.OPTIONS)
+
+    def render(self) -> Text:
+        text = Text()
+        highlight = self.has_focus and not self.disabled
+        for index, (name, label) in enumerate(self.OPTIONS):
+            if index:
+                text.append(self.GAP)
+            chosen = name == self.value
+            style = "reverse" if highlight and index == self.cursor else ""
+            if chosen:
+                style = f"bold {style}".strip()
+            text.append(f"{CHOSEN if chosen else NOT_CHOSEN} {label}", style=style)
+        return text
+
+    def show_value(self, value: str | None) -> None:
+        """Show ``value`` as chosen (or nothing) without announcing a change."""
+        self.value = value if value in self.names else None
+        self.cursor = self.names.index(self.value) if self.value is not None else 0
+        self.refresh()
 
     def _on_focus(self, event: events.Focus) -> None:
         self._pointed = False
+        self.refresh()
+
+    def _on_blur(self, event: events.Blur) -> None:
+        self.refresh()
 
     async def _on_key(self, event: events.Key) -> None:
         if self.disabled:
             return
         key = event.key
-        if key in ("left", "right", "up", "down"):
-            self._pointed = True
-            return  # the RadioSet's own bindings move the highlight
-        direct = {"y": "yes", "n": "no", "u": "unknown"}.get(key)
-        if key not in ("enter", "space") and direct is None:
-            return
+        step = {"left": -1, "up": -1, "right": 1, "down": 1}.get(key)
+        direct = self.LETTERS.get(key)
+        if step is None and direct is None and key not in ("enter", "space"):
+            return  # travels on to the screen's and app's bindings
         event.stop()
-        event.prevent_default()  # the base classes' key handling is skipped
-        if direct is not None:
-            self.action_choose(direct)
-            return
-        pressed = self.pressed_button
-        highlighted = self._selected
-        if key == "enter" and not self._pointed:
-            if pressed is None:
+        event.prevent_default()
+        if step is not None:
+            self._pointed = True
+            self.cursor = (self.cursor + step) % len(self.OPTIONS)
+            self.refresh()
+        elif direct is not None:
+            self.choose(direct)
+        elif key == "enter" and not self._pointed:
+            if self.value is None:
                 self.post_message(self.NeedsChoice())
-                return
-            highlighted = self._nodes.index(pressed)
-        if highlighted is None:
-            return
-        button = self._nodes[highlighted]
-        if button is pressed:
+            else:
+                self.post_message(self.Keep())
+        else:
+            self.choose(self.names[self.cursor])
+
+    def choose(self, name: str) -> None:
+        """Choose ``name`` as the user would (the saved answer again keeps it)."""
+        if name == self.value:
             self.post_message(self.Keep())
             return
-        self._selected = highlighted
-        self.action_toggle_button()
+        self.value = name
+        self.cursor = self.names.index(name)
+        self.refresh()
+        self.post_message(self.Changed(self, name))
 
-    def action_choose(self, name: str) -> None:
-        for index, button in enumerate(self._nodes):
-            if isinstance(button, RadioButton) and button.name == name:
-                if button is self.pressed_button:
-                    self.post_message(self.Keep())
-                    return
-                self._selected = index
-                self.action_toggle_button()
+    def on_click(self, event: events.Click) -> None:
+        if self.disabled:
+            return
+        x = event.x
+        for index, (name, label) in enumerate(self.OPTIONS):
+            width = len(label) + 2
+            if 0 <= x < width:
+                self.cursor = index
+                self.choose(name)
                 return
-
-    def show_value(self, name: str | None) -> None:
-        """Show ``name`` as chosen (or nothing) without announcing a change."""
-        with self.prevent(RadioButton.Changed, RadioSet.Changed):
-            pressed = None
-            for button in self._nodes:
-                if isinstance(button, RadioButton):
-                    button.value = button.name == name
-                    if button.value:
-                        pressed = button
-        self._pressed_button = pressed
-        self._selected = self._nodes.index(pressed) if pressed is not None else 0
+            x -= width + len(self.GAP)
 
 
 class EvidencePicker(Widget, can_focus=True):

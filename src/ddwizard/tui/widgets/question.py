@@ -29,14 +29,13 @@ from textual.events import DescendantBlur
 from textual.message import Message
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Button, Input, RadioSet, Select, SelectionList, Static
+from textual.widgets import Button, Input, Select, SelectionList, Static
 
 from ddwizard.core.answers import EVIDENCE_LABELS, Answer, document_date_problem
 from ddwizard.core.questionnaire import (
     CRITERIA,
     CRITERION_LABELS,
     DEFAULT_WEIGHTS,
-    YN_VALUES,
     AnswerType,
     Question,
     coerce_value,
@@ -44,17 +43,10 @@ from ddwizard.core.questionnaire import (
 )
 from ddwizard.core.text import MAX_NOTE_LENGTH, MAX_REFERENCE_LENGTH, free_text_problem
 from ddwizard.tui.display import shown, shown_line
-from ddwizard.tui.widgets.inputs import (
-    AnswerRadioButton,
-    AnswerRadioSet,
-    EvidencePicker,
-    OrderedInput,
-    TickList,
-)
+from ddwizard.tui.widgets.inputs import EvidencePicker, OrderedInput, TickList, YesNoChoice
 
 SAVE_DELAY = 0.6
 """Seconds of typing pause after which a text answer is saved."""
-YN_LABELS = {"yes": "Yes", "no": "No", "unknown": "Unknown"}
 HOW_TO_ANSWER_YN = "choose with ← → and space, or press y, n or u"
 EVIDENCE_KEYS = {"d": "seen_doc", "c": "provider_claim", "s": "public_source", "n": "none"}
 """Letters that pick the evidence directly: document, claim, source, none."""
@@ -89,13 +81,13 @@ def parse_document_date(raw: str, today: date) -> tuple[date | None, str | None]
 
 
 def _compose_yn(q: Question, value: Any, read_only: bool) -> ComposeResult:
-    with AnswerRadioSet(classes="value yn", disabled=read_only):
-        for key in YN_VALUES:
-            yield AnswerRadioButton(YN_LABELS[key], value=value == key, name=key)
+    yield YesNoChoice(
+        value if isinstance(value, str) else None, classes="value yn", disabled=read_only
+    )
 
 
 def _show_yn(widget: Widget, q: Question, value: Any) -> None:
-    assert isinstance(widget, AnswerRadioSet)
+    assert isinstance(widget, YesNoChoice)
     widget.show_value(value if isinstance(value, str) else None)
 
 
@@ -377,23 +369,27 @@ class QuestionField(Vertical):
     def _move_on(self, *, answered: bool, queued: bool = False) -> None:
         self.post_message(self.Advance(self, answered=answered, queued=queued))
 
-    @on(RadioSet.Changed, ".value")
-    def _yn_changed(self, event: RadioSet.Changed) -> None:
+    @on(YesNoChoice.Changed, ".value")
+    def _yn_changed(self, event: YesNoChoice.Changed) -> None:
         event.stop()
-        if event.pressed.name == self._current() and not self.needs_reconfirmation:
+        if event.value == self._current() and not self.needs_reconfirmation:
             return  # shown, not chosen
-        if self._save(event.pressed.name) and self._chosen_here():
-            self._move_on(answered=True)
+        if self._save(event.value):
+            if self._chosen_here():
+                self._move_on(answered=True)
+        elif event.value != self._current():
+            # Not saved (a final review refuses edits): show what is saved, not the choice.
+            _show_yn(event.choice, self.question, self._current())
 
-    @on(AnswerRadioSet.Keep)
-    def _yn_kept(self, event: AnswerRadioSet.Keep) -> None:
+    @on(YesNoChoice.Keep)
+    def _yn_kept(self, event: YesNoChoice.Keep) -> None:
         event.stop()
         if self.needs_reconfirmation:
             self._save(self._current())
         self._move_on(answered=False)
 
-    @on(AnswerRadioSet.NeedsChoice)
-    def _yn_needs_choice(self, event: AnswerRadioSet.NeedsChoice) -> None:
+    @on(YesNoChoice.NeedsChoice)
+    def _yn_needs_choice(self, event: YesNoChoice.NeedsChoice) -> None:
         event.stop()
         self.show_hint(HOW_TO_ANSWER_YN)
 
