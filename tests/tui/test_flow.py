@@ -549,6 +549,22 @@ async def test_one_open_items_count_on_review_results_dialogs_and_home(services:
         assert table.get_cell(str(handle.path), "open").plain == str(count)
 
 
+def _hold_memo_job(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """Hold the real memo job at its start until the returned event is set: the test uses
+    the wizard meanwhile (a fast machine would otherwise finish the PDF before it looks)."""
+    from ddwizard.tui.screens import export as export_module
+
+    release = threading.Event()
+    real_job = export_module.write_memo_job
+
+    def held_job(*args: Any, **kwargs: Any) -> Any:
+        release.wait(timeout=60)
+        return real_job(*args, **kwargs)
+
+    monkeypatch.setattr(export_module, "write_memo_job", held_job)
+    return release
+
+
 @pytest.mark.slow
 @sync
 async def test_export_runs_in_the_background_and_a_second_one_is_refused(
@@ -556,19 +572,7 @@ async def test_export_runs_in_the_background_and_a_second_one_is_refused(
 ) -> None:
     handle = answered_session(services)
     out = tmp_path / "memo.pdf"
-    # The real memo job, held at its start until the test has used the wizard meanwhile: a
-    # fast machine would otherwise finish the PDF before the test looks.
-    from ddwizard.tui.screens import export as export_module
-
-    started, release = threading.Event(), threading.Event()
-    real_job = export_module.write_memo_job
-
-    def held_job(*args: Any, **kwargs: Any) -> Any:
-        started.set()
-        release.wait(timeout=60)
-        return real_job(*args, **kwargs)
-
-    monkeypatch.setattr(export_module, "write_memo_job", held_job)
+    release = _hold_memo_job(monkeypatch)
     app = make_app(services, handle=handle)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f7")
@@ -577,12 +581,13 @@ async def test_export_runs_in_the_background_and_a_second_one_is_refused(
         assert isinstance(screen, ExportScreen)
         screen.query_one("#path", Input).value = str(out)
         await pilot.press("ctrl+e")
-        assert app.exporting
+        assert await settle(pilot, lambda: app.exporting)
         job = app.export_job
         await pilot.press("ctrl+e")  # refused politely: the first export goes on
-        assert app.export_job is job
-        assert any("already being written" in m for m in notifications(app))
-        assert await settle(pilot, started.is_set)
+        assert await settle(
+            pilot, lambda: any("already being written" in m for m in notifications(app))
+        )
+        assert app.export_job is job and app.exporting
         # The wizard stays usable while the PDF renders: another screen, keys answered.
         await pilot.press("f6")
         await pilot.pause()
@@ -801,19 +806,25 @@ async def test_the_provider_tab_matches_after_resume_and_ctrl_o_returns_where_le
 @pytest.mark.slow
 @sync
 async def test_quitting_during_an_export_waits_for_the_memo(
-    services: Services, tmp_path: Path
+    services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     handle = answered_session(services)
     out = tmp_path / "memo.pdf"
+    release = _hold_memo_job(monkeypatch)
     app = make_app(services, handle=handle)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f7")
         await pilot.pause()
         app.screen.query_one("#path", Input).value = str(out)
         await pilot.press("ctrl+e")
-        assert app.exporting
+        assert await settle(pilot, lambda: app.exporting)
         await pilot.press("ctrl+q")
-        assert any("Quitting as soon as the memo is written" in m for m in notifications(app))
+        assert await settle(
+            pilot,
+            lambda: any("Quitting as soon as the memo is written" in m for m in notifications(app)),
+        )
+        assert app.is_running and app.exporting
+        release.set()
         await app.workers.wait_for_complete()
         for _ in range(10):
             await pilot.pause()
