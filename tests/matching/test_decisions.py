@@ -492,3 +492,17 @@ def test_an_answer_awaiting_reconfirmation_confirms_nothing(score: Score) -> Non
         evaluate(qset, catalog, current, today=datetime.date(2026, 6, 30)).tier_of("bitgo")
         == Tier.MEETS
     )
+
+
+def test_a_provider_stating_no_fact_is_never_recommended_even_without_hard_requirements(
+    score: Score,
+) -> None:
+    # a mandate that states no hard requirement: "confirms none of them" would hold vacuously
+    _, evaluation = score("answers:\n  client.aum_usd_m: 100\nshortlist: [amina]\n")
+    assert "amina" in evaluation.not_profiled
+    assert evaluation.recommendation is None
+    assert evaluation.recommendation_status == RecommendationStatus.NONE
+    # providers whose profiles state facts stay profiled
+    _, open_mandate = score("answers:\n  client.aum_usd_m: 100\n")
+    assert open_mandate.not_profiled == ("amina",)
+    assert open_mandate.recommendation not in (None, "amina")

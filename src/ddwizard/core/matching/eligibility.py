@@ -16,7 +16,7 @@ from datetime import date
 from functools import lru_cache
 
 from ddwizard.core.answers import Answer
-from ddwizard.core.matching.facts import as_of
+from ddwizard.core.matching.facts import as_of, states_any
 from ddwizard.core.matching.mandate import Mandate
 from ddwizard.core.matching.requirements import BY_ID, Breach, Requirement, active, assess
 from ddwizard.core.provider import Provider
@@ -135,5 +135,6 @@ def check(
         items,
         tuple(Unconfirmed(c.requirement, c.label, c.to_confirm) for c in pending),
         assessment.breaches,
-        assessment.confirms_any or not assessment.checks,
+        # profiled: it confirms a hard requirement; with none in the mandate, it states a fact
+        assessment.confirms_any or (not assessment.checks and states_any(provider)),
     )

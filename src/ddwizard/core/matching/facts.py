@@ -261,6 +261,21 @@ _SENTENCE_KEYS: dict[FactId, tuple[str, str]] = {
 """Where a fact's source sentence may be kept: its path, or its plainer sibling (audits.soc1)."""
 
 
+def states_any(provider: Provider) -> bool:
+    """Whether the profile states at least one fact of the table (a placeholder profile of
+    a provider the source only names states none)."""
+    return any(_stated(value(provider, fact)) for fact in FACTS)
+
+
+def _stated(found: Any) -> bool:
+    if isinstance(found, str):
+        return found != UNKNOWN
+    listed = getattr(found, "listed", None)  # a licence list: stated when it names one
+    if listed is not None:
+        return bool(listed)
+    return found is not None and found != ()
+
+
 def cite(provider: Provider, fact: FactId | None = None) -> str:
     """``source: “Title”, Publisher, 2025-09, which says “…”, last verified 2025-09-30``."""
     citation, when = _cited(provider)
