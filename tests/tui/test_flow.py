@@ -565,6 +565,16 @@ def _hold_memo_job(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
     return release
 
 
+async def _start_export(pilot: Any, app: Any, out: Path) -> None:
+    """From anywhere: the export screen, the memo path typed in, ctrl+e, export under way."""
+    await pilot.press("f7")
+    await pilot.pause()
+    assert isinstance(app.screen, ExportScreen)
+    app.screen.query_one("#path", Input).value = str(out)
+    await pilot.press("ctrl+e")
+    assert await settle(pilot, lambda: app.exporting)
+
+
 @pytest.mark.slow
 @sync
 async def test_export_runs_in_the_background_and_a_second_one_is_refused(
@@ -575,13 +585,7 @@ async def test_export_runs_in_the_background_and_a_second_one_is_refused(
     release = _hold_memo_job(monkeypatch)
     app = make_app(services, handle=handle)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("f7")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, ExportScreen)
-        screen.query_one("#path", Input).value = str(out)
-        await pilot.press("ctrl+e")
-        assert await settle(pilot, lambda: app.exporting)
+        await _start_export(pilot, app, out)
         job = app.export_job
         await pilot.press("ctrl+e")  # refused politely: the first export goes on
         assert await settle(
@@ -813,11 +817,7 @@ async def test_quitting_during_an_export_waits_for_the_memo(
     release = _hold_memo_job(monkeypatch)
     app = make_app(services, handle=handle)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("f7")
-        await pilot.pause()
-        app.screen.query_one("#path", Input).value = str(out)
-        await pilot.press("ctrl+e")
-        assert await settle(pilot, lambda: app.exporting)
+        await _start_export(pilot, app, out)
         await pilot.press("ctrl+q")
         assert await settle(
             pilot,

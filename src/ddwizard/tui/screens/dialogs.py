@@ -82,6 +82,8 @@ class _WordsDialog(ModalScreen[T | None], Generic[T]):
     ]
     FIRST_FIELD = ""
     """The field that gets the focus, and the keys typed before it had it."""
+    submit: Callable[[], None]
+    """Each dialog's own: check its fields, then dismiss with its result or show a problem."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -124,9 +126,6 @@ class _WordsDialog(ModalScreen[T | None], Generic[T]):
                 fields[index].call_later(step, index + 1)
 
         step(0)
-
-    def submit(self) -> None:
-        raise NotImplementedError
 
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:
