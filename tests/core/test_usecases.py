@@ -395,3 +395,35 @@ def test_a_preparer_is_recorded_once_from_an_answers_file_then_kept(
     assert json.loads(path.read_bytes())["preparer"] == "A. Officer"  # never replaced
     same = cli("status", "Osprey", "final", "--reviewer", "A. Officer", "--rationale", "ok")
     assert same.code == 1 and "is the preparer" in same.err
+
+
+def test_a_memo_is_rendered_again_only_when_the_review_itself_changed(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    from ddwizard.core.sessions.session import Position
+    from ddwizard.core.usecases.open_review import create_review
+    from ddwizard.core.usecases.write_memo import write_memo_of_handle
+
+    handle = create_review(workspace, "Heron", preparer="A. Officer")
+    with handle:
+        handle.set_answer("client.regions", ["us"])
+        renders: list[str] = []
+
+        def moving(label: str) -> None:  # the user moves around while the memo renders
+            if label.startswith("Rendering"):
+                renders.append(label)
+                handle.set_position(Position(screen="review", question=f"q{len(renders)}"))
+
+        write_memo_of_handle(workspace, handle, tmp_path / "moved.md", on_step=moving)
+        assert len(renders) == 1  # the position is not what the memo says: no second render
+        renders.clear()
+
+        def editing(label: str) -> None:  # an answer changes under the first render
+            if label.startswith("Rendering"):
+                renders.append(label)
+                if len(renders) == 1:
+                    handle.set_answer("client.aum_usd_m", 250)
+
+        write_memo_of_handle(workspace, handle, tmp_path / "edited.md", on_step=editing)
+        assert len(renders) == 2
+        assert "250" in (tmp_path / "edited.md").read_text(encoding="utf-8")

@@ -351,10 +351,6 @@ class DdwizardApp(App[None]):
         timer, self._position_timer = self._position_timer, None
         if timer is not None:
             timer.stop()
-        if self.exporting:
-            # Writing the position would change the session under the memo being rendered
-            # from it (and make it render again): it is written once the memo is done.
-            return
         position, self._pending_position = self._pending_position, None
         if position is None or self.handle is None or self.handle.session.position == position:
             return

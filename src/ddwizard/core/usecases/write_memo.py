@@ -384,8 +384,8 @@ def write_memo_of_handle(
 
     ``record`` saves the ``memo_generated`` event (default ``handle.record_memo``; the TUI
     passes one that runs it on its event loop); it runs before the memo is moved into place.
-    The memo is of the session as it was when rendering began; if it changed meanwhile, it is
-    rendered again.
+    The memo is of the session as it was when rendering began; if its state changed
+    meanwhile (not merely the wizard's position), it is rendered again.
     """
     step = on_step or (lambda _label: None)
     chosen, folder = _prepare(output, fmt, workspace.templates_dir)
@@ -417,7 +417,11 @@ def _recorder(handle: SessionHandle, integrity: Integrity) -> Record:
 
 
 def _same(current: Session, snapshot: Session) -> bool:
-    return current is snapshot or current.to_json_bytes() == snapshot.to_json_bytes()
+    """The same review state: what the audit chain binds (answers, status, shortlist, ...),
+    not the wizard's position, which moves without changing what the memo says."""
+    from ddwizard.core.sessions.audit import state_hash
+
+    return current is snapshot or state_hash(current) == state_hash(snapshot)
 
 
 # --- the memo file ------------------------------------------------------------------------
