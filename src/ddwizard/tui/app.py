@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -135,6 +136,10 @@ class DdwizardApp(App[None]):
         opener: tuple[Callable[[], SessionHandle], str] | None = None,
     ) -> None:
         super().__init__()
+        if "TEXTUAL_ANIMATIONS" not in os.environ:
+            # Nothing slides: the provider tabs' underline jumps instead of animating for
+            # 0.3 s after every ctrl+o (a repaint each frame), and motion is not for everyone.
+            self.animation_level = "none"
         self.workspace = workspace
         """Data, sessions store, settings and clock; screens act through its use cases."""
         self.handle: SessionHandle | None = None

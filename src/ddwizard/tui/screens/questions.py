@@ -23,7 +23,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Container, Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.events import Click, DescendantFocus
+from textual.visual import VisualType
 from textual.widget import Widget
 from textual.widgets import Header, OptionList, Static, Tab, Tabs
 
@@ -57,11 +59,32 @@ class SectionView(VerticalScroll):
     """One section's questions, built once and shown again (re-filled for another provider)."""
 
     def __init__(self, section: Section, fields: list[QuestionField], provider: str | None):
-        super().__init__(*fields, id=f"section-{section.id}", classes="questions")
+        # The intro scrolls with the questions: a fixed-height pane above them would change
+        # height from section to section and cost every section change a second layout pass.
+        intro = (
+            []
+            if not section.intro
+            else [Static(Text(shown(section.intro.strip()), style="dim"), classes="section-intro")]
+        )
+        super().__init__(*intro, *fields, id=f"section-{section.id}", classes="questions")
         self.section = section
         self.fields = fields
         self.loaded_for: Any = provider
         """The provider whose answers the fields show (``STALE``: re-fill before showing)."""
+
+
+class ProviderTab(Tab):
+    """A provider's tab. The ▸ that marks the provider shown moves between tabs on every
+    provider switch; the label keeps its width, so it is repainted without laying the screen
+    out again (Textual's relabel costs a layout pass and a re-animated underline)."""
+
+    def update(self, content: VisualType = "", *, layout: bool = True) -> None:
+        width = content.cell_length if isinstance(content, Content) else None
+        if width is not None and width == getattr(self, "_label_width", None):
+            Static.update(self, content, layout=False)
+            return
+        self._label_width = width
+        super().update(content)
 
 
 class QuestionCommands(Provider):
@@ -262,7 +285,6 @@ class QuestionsScreen(WizardScreen):
                     # Focusable: left/right switch the provider (ctrl+o works anywhere).
                     yield Tabs(id="providers")
                 yield Static("", id="section-title")
-                yield Static("", id="section-intro")
                 with Container(id="center"):
                     yield HelpPanel(id="help")
         yield WizardFooter()
@@ -311,7 +333,7 @@ class QuestionsScreen(WizardScreen):
             return
         tabs.clear()
         for pid in providers:
-            tabs.add_tab(Tab(self._tab_label(pid), id=f"p-{pid}"))
+            tabs.add_tab(ProviderTab(self._tab_label(pid), id=f"p-{pid}"))
         if self.provider not in providers:
             self.provider = providers[0] if providers else None
             self.focused_question = None
@@ -326,7 +348,7 @@ class QuestionsScreen(WizardScreen):
                 self.provider = providers[0] if providers else None
             tabs = self.query_one(Tabs)
             for pid in providers:
-                tabs.add_tab(Tab(self._tab_label(pid), id=f"p-{pid}"))
+                tabs.add_tab(ProviderTab(self._tab_label(pid), id=f"p-{pid}"))
             self.call_after_refresh(self._activate_provider_tab)
             if self.provider is None:
                 self.query_one("#section-title", Static).update(
@@ -427,9 +449,6 @@ class QuestionsScreen(WizardScreen):
         if self.read_only:
             title.append("  ·  FINAL: read-only", style="bold yellow")
         self.query_one("#section-title", Static).update(title)
-        intro = self.query_one("#section-intro", Static)
-        intro.update(Text(shown(section.intro.strip()) if section.intro else "", style="dim"))
-        intro.set_class(not section.intro, "-empty")
         view = self._view_for(section)
         if self._view is not None and self._view is not view:
             self._view.display = False

@@ -15,7 +15,7 @@ class HelpPanel(VerticalScroll):
     """Help text of the focused question (never focusable: it follows the focus)."""
 
     DEFAULT_CSS = """
-    HelpPanel { padding: 0 1; }
+    HelpPanel { padding: 0 1; overflow-y: scroll; scrollbar-size-vertical: 1; }
     HelpPanel > .help-body { height: auto; }
     HelpPanel > .findings { height: auto; margin-bottom: 1; }
     """
@@ -23,6 +23,18 @@ class HelpPanel(VerticalScroll):
     _shown_question: Question | None = None
     _shown_findings: Text | None = None
     _findings_known = False
+
+    def _size_updated(  # type: ignore[no-untyped-def]
+        self, size, virtual_size, container_size, layout=True
+    ):
+        """Take a new content height without asking for another layout of the whole screen.
+
+        The panel's own content is already placed when this runs; Textual's default would
+        lay the screen out again (30 ms on a diligence section) each time the help of the
+        focused question is longer or shorter. Its scrollbar is always shown (``overflow-y:
+        scroll``) so its width never changes either. Textual is pinned to one version.
+        """
+        return super()._size_updated(size, virtual_size, container_size, layout=False)
 
     def compose(self):  # type: ignore[no-untyped-def]
         yield Static("", classes="findings")
@@ -33,6 +45,7 @@ class HelpPanel(VerticalScroll):
         if question is not None and question is self._shown_question:
             return  # same help: skip the re-layout
         self._shown_question = question
+        self.scroll_to(y=0, animate=False)  # a new question's help starts at its top
         if question is None:
             body.update(Text("Move to a question to see why it matters.", style="dim"))
             return

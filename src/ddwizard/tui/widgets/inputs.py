@@ -42,6 +42,12 @@ TYPING_KEYS = frozenset(
 class OrderedInput(Input):
     """An Input that handles its own editing keys in the order they arrive."""
 
+    DEFAULT_CSS = """
+    OrderedInput { overflow-x: hidden; }
+    """
+    """Text longer than the field still scrolls with the cursor; without a (zero-width)
+    scrollbar to show or hide, re-filling a field for another provider needs no layout pass."""
+
     HOLD_AFTER_ENTER = 0.5
     """Seconds keys typed right after Enter wait for the focus to move on."""
 

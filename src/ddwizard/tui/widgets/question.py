@@ -334,7 +334,10 @@ class QuestionField(Vertical):
         self.answer = answer
         if not self.is_mounted:
             return  # composed from self.answer when it mounts
-        self.query_one(".prompt", Static).update(self._prompt())
+        prompt = self._prompt()
+        label = self.query_one(".prompt", Static)
+        if label.content != prompt:  # only a re-confirmation notice changes it
+            label.update(prompt)
         self.kind.show(self.value_widget, self.question, self._current())
         if self.diligence:
             self.query_one(".evidence", EvidencePicker).show_value(
@@ -348,6 +351,8 @@ class QuestionField(Vertical):
 
     def _set_text(self, selector: str, text: str) -> None:
         widget = self.query_one(selector, Input)
+        if widget.value == text:
+            return  # the same text: nothing to repaint
         with widget.prevent(Input.Changed):
             widget.value = text
 
@@ -606,6 +611,8 @@ class QuestionField(Vertical):
 
     def show_problem(self, problem: str | None) -> None:
         label = self.query_one(".problem", Static)
+        if not problem and not label.display and not self.has_class("-invalid"):
+            return  # nothing shown and nothing to show
         label.update(Text(shown(problem or ""), style="bold red"))
         label.display = bool(problem)
         label.remove_class("-hint")

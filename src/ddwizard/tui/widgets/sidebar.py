@@ -63,7 +63,8 @@ class SectionSidebar(Vertical):
         label.append(f"  {progress}%\n", style="")
         label.append("█" * filled, style="green")
         label.append("░" * (16 - filled), style="dim")
-        self.query_one(".progress-label", Static).update(label)
+        # fixed size (2 lines in a fixed-width sidebar): repainted, no layout pass
+        self.query_one(".progress-label", Static).update(label, layout=False)
         options = self.query_one(OptionList)
         highlighted = None
         prompts = []

@@ -1,0 +1,121 @@
+"""A section change or a provider switch lays the screen out once or twice, not three or
+four times.
+
+Every layout pass re-arranges and repaints the whole questions screen (30-50 ms of CPU on a
+diligence section), so each extra one counts against the 100 ms a section change may take.
+The first showing of a section needs two (Textual lays out again once new widgets have their
+first size). The passes that used to follow came from: Textual repainting the whole screen when
+the focus moves, a vertical scrollbar appearing in the questions pane, a section intro above
+the pane changing its height, the help panel's scrollbar and content height, provider tabs
+relabelled, and input fields showing or hiding a zero-width scrollbar when re-filled for
+another provider.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from textual.widgets._tabs import Underline
+
+from ddwizard.tui.factory import make_app
+from ddwizard.tui.screens.questions import ProviderTab, QuestionsScreen
+from ddwizard.tui.services import Services
+
+from .conftest import demo_session, settle, sync
+
+WIDE = (140, 45)
+
+
+def all_built(app: Any, mode: str) -> bool:
+    screen = app.screen
+    return (
+        isinstance(screen, QuestionsScreen)
+        and screen.mode == mode
+        and len(screen._views) == len(screen.questionnaire.sections)
+    )
+
+
+async def quiet(pilot: Any) -> None:
+    """Until nothing waits to be laid out or painted (three checks in a row)."""
+    calm = 0
+    for _ in range(200):
+        await pilot.pause(0.02)
+        screen = pilot.app.screen
+        busy = screen._layout_required or screen._dirty_widgets or screen._repaint_required
+        calm = 0 if busy else calm + 1
+        if calm >= 3:
+            return
+
+
+async def layout_passes(pilot: Any, key: str) -> int:
+    screen = pilot.app.screen
+    passes = 0
+    original = screen._refresh_layout
+
+    def counted(*args: Any, **kwargs: Any) -> None:
+        nonlocal passes
+        passes += 1
+        original(*args, **kwargs)
+
+    screen._refresh_layout = counted
+    try:
+        await pilot.press(key)
+        await quiet(pilot)
+    finally:
+        del screen._refresh_layout
+    return passes
+
+
+@sync
+async def test_section_changes_and_provider_switches_lay_out_at_most_twice(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("TEXTUAL_ANIMATIONS", raising=False)  # the user's choice wins
+    app = make_app(services, handle=demo_session(services, "Layout passes"))
+    async with app.run_test(size=WIDE) as pilot:
+        assert await settle(pilot, lambda: all_built(app, "mandate"), seconds=20)
+        await quiet(pilot)
+        screen = app.screen
+        assert isinstance(screen, QuestionsScreen)
+        mandate_first = screen.section_id
+        assert await layout_passes(pilot, "pagedown") <= 2  # first showing
+        assert screen.section_id != mandate_first
+        assert await layout_passes(pilot, "pageup") == 1  # shown before
+        assert screen.section_id == mandate_first
+
+        await pilot.press("f5")
+        assert await settle(pilot, lambda: all_built(app, "diligence"), seconds=20)
+        await quiet(pilot)
+        diligence = app.screen
+        assert isinstance(diligence, QuestionsScreen)
+        section, provider = diligence.section_id, diligence.provider
+        assert await layout_passes(pilot, "pagedown") <= 2
+        assert diligence.section_id != section
+        diligence.action_next_provider()
+        await pilot.pause(0.05)
+        # nothing slides after a switch (an animated underline repaints every frame)
+        underline = diligence.query_one(Underline)
+        assert not app.animator.is_being_animated(underline, "highlight_start")
+        await quiet(pilot)
+        provider = diligence.provider
+        assert await layout_passes(pilot, "ctrl+o") <= 2
+        assert diligence.provider != provider
+        tabs = {t.id: str(t.label) for t in diligence.query(ProviderTab)}
+        assert tabs[f"p-{diligence.provider}"].startswith("▸")
+        assert not tabs[f"p-{provider}"].startswith("▸")
+
+
+@sync
+async def test_moving_the_focus_does_not_repaint_the_whole_screen(services: Services) -> None:
+    app = make_app(services, handle=demo_session(services, "Focus repaint"))
+    async with app.run_test(size=WIDE) as pilot:
+        assert await settle(pilot, lambda: all_built(app, "mandate"), seconds=20)
+        await quiet(pilot)
+        screen = app.screen
+        assert isinstance(screen, QuestionsScreen)
+        target = next(w for w in screen._fields[1].focusables())
+        screen.set_focus(target)
+        assert app.focused is target
+        # Textual's default marks the whole screen for repainting on every focus change
+        assert not screen._repaint_required
