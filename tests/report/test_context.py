@@ -21,6 +21,7 @@ from ddwizard.core.report.chart import ChartInput, build_score_chart
 from ddwizard.core.report.context import MemoIntegrity, ReviewRecord, make_memo_context
 from ddwizard.core.report.record import AuditEntry
 from ddwizard.core.report.render import render_html, render_markdown
+from ddwizard.core.report.sections.signoff import SignBox
 from ddwizard.core.resources import bundled_dir
 from ddwizard.core.results import (
     Condition,
@@ -481,7 +482,12 @@ def test_override_and_supersedes_come_from_the_audit_trail(qset: Any, catalog: A
             "status_changed",
             "",
             "ready_for_review",
-            {"status": "final", "reviewer": "Sam Reviewer", "rationale": "Residual risk accepted."},
+            {
+                "status": "final",
+                "override": True,
+                "reviewer": "Sam Reviewer",
+                "rationale": "Residual risk accepted.",
+            },
         ),
         AuditEntry(
             2,
@@ -522,6 +528,29 @@ def test_override_and_supersedes_come_from_the_audit_trail(qset: Any, catalog: A
     assert final.signoff.boxes[1].name == "Sam Reviewer"
     audit_text = " ".join(r.subject + " " + r.change for r in memo.audit.rows)
     assert "/tmp/" not in audit_text and "cd" * 32 in audit_text
+
+
+def test_a_reviewer_named_on_a_supported_final_is_not_called_an_override(
+    qset: Any, catalog: Any
+) -> None:
+    at = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
+    signoff = {"status": "final", "override": False, "reviewer": "Sam", "rationale": "Checked."}
+    trail = (AuditEntry(1, at, "Dana", "status_changed", "", "ready_for_review", signoff),)
+    memo = memo_of(
+        qset,
+        catalog,
+        evaluation(RecommendationStatus.SUPPORTED),
+        record=record(audit=trail, status="final"),
+    )
+    assert memo.signoff.override == ""
+    assert memo.signoff.boxes[1] == SignBox("Reviewed by (compliance)", "Sam", "2026-11-20", "")
+    assert memo.signoff.note == (
+        "Made final with reviewer Sam named in the sign-off (not an override: the "
+        "recommendation was supported at the time); rationale: “Checked.”."
+    )
+    assert memo.audit.rows[0].change == (
+        "ready for review → final; reviewer Sam; rationale “Checked.”"
+    )
 
 
 # --- text that cannot harm the page --------------------------------------------------------

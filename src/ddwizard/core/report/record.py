@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -50,13 +49,21 @@ class RetiredAnswer:
 
 @dataclass(frozen=True)
 class SignoffRecord:
-    """Who made the review final, and on what basis (DECISIONS.md §6)."""
+    """Who made the review final, and on what basis (DECISIONS.md §6).
+
+    ``reviewer``, ``rationale`` and ``override`` come only from the sign-off's own fields
+    in the audit event. A sign-off recorded before they were separate fields is ``legacy``:
+    its free text is kept as written (``recorded_text``) and nothing is read out of it, as
+    a reason could name anyone as the reviewer.
+    """
 
     by: str
     at: datetime | None
     reviewer: str
     rationale: str
     override: bool
+    legacy: bool = False
+    recorded_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -204,28 +211,32 @@ def _status_of(value: Any) -> str:
     return str(value or "")
 
 
-_REVIEWER = re.compile(r"(?:^|; )reviewer: (?P<reviewer>.*?)(?=; rationale: |$)", re.S)
-_RATIONALE = re.compile(r"(?:^|; )rationale: (?P<rationale>.*)$", re.S)
-
-
 def signoff_from(events: Sequence[AuditEntry]) -> SignoffRecord | None:
-    """The last move to ``final``, with its reviewer and rationale when it was an override.
+    """The last move to ``final``, with its reviewer, rationale and override flag.
 
-    The sessions package writes them into the event's detail ("reason; reviewer: R;
-    rationale: T"); a mapping in ``new`` ({"status", "reviewer", "rationale"}) is read too.
+    A sign-off's ``new`` is ``{"status": "final", "override", "reviewer", "rationale"}``
+    (``sessions.records.status_change``). An older event records only the status, with any
+    reviewer and rationale inside its free-text detail: it is returned as ``legacy`` with
+    that text as written, never parsed (a reason saying "; reviewer: X" would name X).
     """
     for e in reversed(events):
         if e.action in ("status_changed", "reopened") and _status_of(e.new) == "final":
-            details = e.new if isinstance(e.new, Mapping) else {}
-            reviewer = str(details.get("reviewer") or "")
-            rationale = str(details.get("rationale") or "")
-            if not reviewer and (found := _REVIEWER.search(e.detail)):
-                reviewer = found["reviewer"].strip()
-            if not rationale and (found := _RATIONALE.search(e.detail)):
-                rationale = found["rationale"].strip()
-            override = bool(details.get("override")) or bool(reviewer and rationale)
-            return SignoffRecord(e.actor, e.at, reviewer, rationale, override)
+            if not isinstance(e.new, Mapping):
+                return SignoffRecord(
+                    e.actor, e.at, "", "", False, legacy=True, recorded_text=e.detail
+                )
+            return SignoffRecord(
+                e.actor,
+                e.at,
+                _text(e.new.get("reviewer")),
+                _text(e.new.get("rationale")),
+                e.new.get("override") is True,
+            )
     return None
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
 
 
 def superseded_memo(events: Sequence[AuditEntry]) -> SupersededMemo | None:

@@ -386,11 +386,14 @@ class SessionHandle:
         reason: str | None = None,
         reviewer: str | None = None,
         rationale: str | None = None,
+        override: bool = False,
     ) -> None:
         """Move the review on; who, when, reason, reviewer and rationale go in the trail.
 
         Leaving ``final`` is a ``reopened`` event that needs a reason. The sign-off rules
-        (who may make a review final) are ``core.signoff``'s; this records the decision.
+        (who may make a review final, and whether it is an ``override``) are
+        ``core.signoff``'s; this records the decision, the reviewer, rationale and override
+        as separate fields of the event (``records.status_change``).
         """
         if status not in STATUSES:
             raise DataError.single(
@@ -400,6 +403,11 @@ class SessionHandle:
         reviewer = _optional(reviewer, "reviewer", MAX_PERSON_LENGTH)
         rationale = _optional(rationale, "rationale", MAX_REASON_LENGTH, multiline=True)
         actor = _optional(actor, "actor", MAX_PERSON_LENGTH)
+        if status != "final" and (reviewer or rationale or override):
+            raise DataError.single(
+                "a reviewer, rationale or override is for signing a review off as final",
+                field="status",
+            )
         old = self.session.status
         if status == old:
             return
@@ -417,7 +425,7 @@ class SessionHandle:
                 "changes'",
             )
         change = records.status_change(
-            old, status, reason=reason, reviewer=reviewer, rationale=rationale
+            old, status, reason=reason, reviewer=reviewer, rationale=rationale, override=override
         )
         if actor is not None:
             change["actor"] = actor

@@ -125,20 +125,37 @@ def status_change(
     reason: str | None,
     reviewer: str | None = None,
     rationale: str | None = None,
+    override: bool = False,
 ) -> Change:
-    """Leaving ``final`` is ``reopened``; a sign-off names its reviewer and rationale."""
-    parts = [p for p in (reason,) if p]
-    if reviewer:
-        parts.append(f"reviewer: {reviewer}")
-    if rationale:
-        parts.append(f"rationale: {rationale}")
-    record: Change = {
+    """Leaving ``final`` is ``reopened``; a move to ``final`` is a sign-off.
+
+    A sign-off's ``new`` is a mapping, ``{"status": "final", "override": bool, "reviewer":
+    name or None, "rationale": text or None}``: who signed off and why are fields of the
+    sealed event, never words inside the free-text reason (``detail``), so no reason or
+    rationale can change who the record says signed off. Other moves keep ``new`` the status.
+    """
+    if new != "final" and (reviewer or rationale or override):
+        raise ValueError("a reviewer, rationale or override belongs to a move to final")
+    value: Any = new
+    if new == "final":
+        value = {
+            "status": new,
+            "override": override,
+            "reviewer": reviewer,
+            "rationale": rationale,
+        }
+    return {
         "action": "reopened" if old == "final" else "status_changed",
         "old": old,
-        "new": new,
-        "detail": "; ".join(parts) or None,
+        "new": value,
+        "detail": reason,
     }
-    return record
+
+
+def status_of(value: Any) -> Any:
+    """The status a status event's ``new`` (or ``old``) records: the value itself, or the
+    ``status`` of a sign-off mapping."""
+    return value.get("status") if isinstance(value, dict) else value
 
 
 def memo_generated(output: str, sha256: str, fmt: str, head_hash: str | None = None) -> Change:

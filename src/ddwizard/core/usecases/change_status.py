@@ -92,6 +92,7 @@ def change_status_of_handle(
         reason=_text(reason),
         reviewer=reviewer,
         rationale=rationale,
+        override=override,
     )
     return StatusChanged(session.id, old, str(handle.session.status), override)
 

@@ -131,11 +131,19 @@ def _change(inputs: MemoInputs, e: AuditEntry) -> str:
         old = STATUS_WORDS.get(_status(e.old), _status(e.old))
         new = STATUS_WORDS.get(_status(e.new), _status(e.new))
         text = f"{old} → {new}"
-        details = e.new if isinstance(e.new, Mapping) else {}
-        if details.get("reviewer"):
-            text += f"; reviewer {clean(details['reviewer'])}"
+        if isinstance(e.new, Mapping):  # a sign-off: reviewer and rationale are fields
+            reviewer = clean(e.new.get("reviewer") or "")
+            if e.new.get("override") is True:
+                text += f"; override by reviewer {reviewer or 'not named'}"
+            elif reviewer:
+                text += f"; reviewer {reviewer}"
+            if e.new.get("rationale"):
+                text += f"; rationale “{shorten(clean(e.new['rationale']), 160)}”"
         if e.detail:
-            text += f"; reason: {shorten(clean(e.detail), 160)}"
+            # Before sign-offs had fields, a sign-off's reviewer and rationale were part of
+            # this free text: show it as recorded, not as a reason.
+            label = "as recorded" if new == "final" and not isinstance(e.new, Mapping) else "reason"
+            text += f"; {label} “{shorten(clean(e.detail), 160)}”"
         return text
     if action == "shortlist_changed":
         names = [inputs.name(str(p)) for p in (e.new or [])] if isinstance(e.new, list) else []

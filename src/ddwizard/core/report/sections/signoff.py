@@ -30,6 +30,9 @@ class SignoffSection:
     boxes: tuple[SignBox, ...]
     override: str
     """Reviewer and rationale of a final status given by override ("" otherwise)."""
+    note: str
+    """How a final status without an override was signed off, when there is something to
+    say: a named reviewer, or a sign-off recorded as free text by an older ddwizard."""
     supersedes: str
     verified: bool | None
     banner: str
@@ -45,14 +48,16 @@ def build(inputs: MemoInputs) -> SignoffSection:
     record = inputs.record
     signoff = record.signoff
     reviewer = clean(signoff.reviewer) if signoff else ""
+    legacy_text = clean(signoff.recorded_text) if signoff and signoff.legacy else ""
+    signed_on = signoff.at.strftime("%Y-%m-%d") if signoff and signoff.at else ""
+    reviewer_note = ""
+    if signoff and signoff.override:
+        reviewer_note = "override reviewer"
+    elif legacy_text:
+        reviewer_note = "not recorded as a separate field; see the note above"
     boxes = (
         SignBox("Prepared by", clean(record.preparer) or "", "", ""),
-        SignBox(
-            "Reviewed by (compliance)",
-            reviewer,
-            signoff.at.strftime("%Y-%m-%d") if signoff and signoff.at and reviewer else "",
-            "override reviewer" if signoff and signoff.override else "",
-        ),
+        SignBox("Reviewed by (compliance)", reviewer, signed_on if reviewer else "", reviewer_note),
         SignBox("Approved by (investment committee)", "", "", ""),
     )
     override = ""
@@ -60,7 +65,23 @@ def build(inputs: MemoInputs) -> SignoffSection:
         override = (
             f"Made final by override of the recommendation status: reviewer {reviewer or 'not named'}"
             f" (the preparer is {clean(record.preparer) or 'not recorded'}); rationale: "
-            f"{clean(signoff.rationale) or 'not recorded'}."
+            + (f"“{clean(signoff.rationale)}”." if signoff.rationale else "not recorded.")
+        )
+    note = ""
+    if signoff and legacy_text:
+        note = (
+            f"The final status was recorded{' on ' + signed_on if signed_on else ''} by "
+            f"{clean(signoff.by) or 'an unnamed user'}, before ddwizard stored a sign-off's "
+            "reviewer and rationale as separate fields. Its audit entry, as written (free "
+            f"text: this memo takes no reviewer or rationale from it): “{legacy_text}”."
+        )
+    elif signoff and reviewer and not signoff.override:
+        rationale = clean(signoff.rationale)
+        note = (
+            f"Made final with reviewer {reviewer} named in the sign-off (not an override: the "
+            "recommendation was supported at the time)"
+            + (f"; rationale: “{rationale}”" if rationale else "")
+            + "."
         )
     supersedes = ""
     old = record.supersedes
@@ -123,6 +144,7 @@ def build(inputs: MemoInputs) -> SignoffSection:
     return SignoffSection(
         boxes=boxes,
         override=override,
+        note=note,
         supersedes=supersedes,
         verified=verified,
         banner=NOT_VERIFIED_BANNER if verified is False else "",
