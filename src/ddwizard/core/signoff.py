@@ -27,7 +27,7 @@ def _person(name: str | None) -> str:
     return " ".join((name or "").split())
 
 
-def _same_person(a: str, b: str) -> bool:
+def same_person(a: str, b: str) -> bool:
     """One person written two ways: "Dana Whitfield, Head of Compliance" is "dana whitfield".
 
     The name is what stands before a comma or parenthesis (a title or role follows it);
@@ -67,7 +67,7 @@ def check_final(
             "The preparer is not recorded, so the override cannot be shown to come from a "
             "second person: record the preparer first."
         )
-    elif _same_person(who, prepared_by):
+    elif same_person(who, prepared_by):
         problems.append(f"The reviewer ({who}) is the preparer: an override needs a second person.")
     if who and not (rationale or "").strip():
         problems.append("An override needs a written rationale.")

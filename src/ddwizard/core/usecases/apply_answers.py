@@ -67,16 +67,35 @@ def apply_answers_file(
                 handle.path.unlink(missing_ok=True)
             raise
         session = handle.session
+        other = _other_preparer(parsed.preparer, session.preparer)
         return AnswersApplied(
             session_id=session.id,
             name=session.name,
             path=handle.path,
             created=create,
             changes=tuple(lines),
-            warnings=parsed.warnings,
+            warnings=(*parsed.warnings, *other),
             progress=session.progress(qset),
             pending=tuple(session.needs_reconfirmation()),
         )
+
+
+def _other_preparer(named: str | None, recorded: str | None) -> tuple[str, ...]:
+    """A warning when the answers file names a preparer other than the review's.
+
+    A recorded preparer is never replaced (the sign-off rule compares the reviewer with it),
+    so the file's is ignored: say so. The same person written another way (case, a title
+    after a comma) is not another preparer, by the sign-off rule's own comparison.
+    """
+    from ddwizard.core.signoff import same_person
+    from ddwizard.core.text import printable
+
+    if not named or not recorded or same_person(named, recorded):
+        return ()
+    return (
+        f"the answers file names preparer '{printable(named)}' but this review was prepared "
+        f"by '{printable(recorded)}'; the review keeps '{printable(recorded)}'",
+    )
 
 
 def read_answers_file(workspace: Workspace, path: Path) -> AnswersFile:
