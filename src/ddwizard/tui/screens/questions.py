@@ -224,8 +224,6 @@ class QuestionsScreen(WizardScreen):
         self._advance_pending: tuple[QuestionField, bool] | None = None
         self._help_for: QuestionField | None = None
         self._strategy: QuestionsMode | None = None
-        self._focused_within: tuple[str | None, Widget] | None = None
-        """(provider, widget) last focused inside a question: a return lands there again."""
         self._typed_ahead: list[events.Key] | None = None
         """Keys that arrived before the question being focused had the focus (None: not
         waiting for a focus)."""
@@ -475,16 +473,7 @@ class QuestionsScreen(WizardScreen):
             self._typed_ahead = []  # keys typed before the focus lands are kept for it
         # The help of the question about to be focused, in this same frame (one layout pass).
         self.query_one(HelpPanel).show(target.question if target is not None else None)
-        if target is None:
-            return
-        where = self._focused_within
-        if where is not None and where[0] == self.provider and where[1] in target.focusables():
-            # Back to the question being worked on (F5 again, ctrl+o back): the note or
-            # reference being typed has the focus again, not the answer, which one stray
-            # key (y, n, u) would change.
-            self.set_focus(where[1], scroll_visible=False)
-            target.call_after_refresh(target.scroll_visible, animate=False)
-        else:
+        if target is not None:
             target.focus_value()
 
     def refresh_visibility(self) -> None:
@@ -556,7 +545,6 @@ class QuestionsScreen(WizardScreen):
         )
         if field is None:
             return
-        self._focused_within = (self.provider, event.widget)
         self._remember(field)
         # The help follows after the focus has been painted, once per burst of moves: moving
         # on does not wait for the help text to be laid out.
