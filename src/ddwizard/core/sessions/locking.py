@@ -92,14 +92,27 @@ class LockInfo:
         return info
 
 
-def _read_holder(path: Path) -> LockInfo | None:
-    """The holder's note; a holder that just took the OS lock writes it a moment later."""
+def _take_os_lock(os_lock: FileLock, session_path: Path, info_path: Path) -> None:
+    """Take the OS lock, or raise ``SessionLocked`` naming its holder.
+
+    A holder writes its note just after taking the lock and removes it just before letting
+    go, so a note that cannot be read means the lock was taken or released a moment ago:
+    try again for a short while (0.2 s) rather than refuse a session that is free by now.
+    """
     for _ in range(20):
-        holder = LockInfo.read(path)
-        if holder is not None:
-            return holder
+        try:
+            os_lock.acquire(blocking=False)
+            return
+        except Timeout:
+            holder = LockInfo.read(info_path)
+            if holder is not None:
+                raise SessionLocked(session_path, info_path, holder) from None
+        except OSError as exc:
+            raise DdwizardError(
+                f"cannot lock session {session_path}: {exc.strerror or exc}"
+            ) from None
         time.sleep(0.01)
-    return None
+    raise SessionLocked(session_path, info_path, LockInfo.read(info_path))
 
 
 def acquire_lock(session_path: Path) -> tuple[LockInfo, LockInfo | None]:
@@ -109,12 +122,7 @@ def acquire_lock(session_path: Path) -> tuple[LockInfo, LockInfo | None]:
     """
     info_path = lock_path(session_path)
     os_lock = FileLock(os_lock_path(session_path), timeout=0, thread_local=False)
-    try:
-        os_lock.acquire(blocking=False)
-    except Timeout:
-        raise SessionLocked(session_path, info_path, _read_holder(info_path)) from None
-    except OSError as exc:
-        raise DdwizardError(f"cannot lock session {session_path}: {exc.strerror or exc}") from None
+    _take_os_lock(os_lock, session_path, info_path)
     try:
         me = LockInfo.current()
         previous = LockInfo.read(info_path) if info_path.exists() else None
