@@ -14,7 +14,11 @@ from ddwizard.core.loading import load_questionnaires
 from ddwizard.core.provider import ProviderCatalog
 from ddwizard.core.questionnaire import QuestionnaireSet
 from ddwizard.core.sessions.audit import verify_chain, verify_session
-from ddwizard.core.sessions.migration import upgrade_document, upgrade_v0_to_v1
+from ddwizard.core.sessions.migration import (
+    upgrade_document,
+    upgrade_v0_to_v1,
+    upgrade_v1_to_v2,
+)
 from ddwizard.core.sessions.session import SCHEMA_VERSION, Session
 from ddwizard.core.sessions.store import SessionStore, backup_path
 
@@ -171,8 +175,10 @@ SCHEMA_0 = {
 
 def test_upgrade_from_schema_0_shape() -> None:
     upgraded = upgrade_v0_to_v1(json.loads(json.dumps(SCHEMA_0)))
-    session = Session.model_validate(upgraded)
-    assert session.schema_version == SCHEMA_VERSION == 1
+    assert upgraded["schema_version"] == 1
+    current = upgrade_v1_to_v2(upgraded)
+    session = Session.model_validate(current)
+    assert session.schema_version == SCHEMA_VERSION == 2
     assert session.status == "ready_for_review"
     assert session.answers["client.entity_name"].note == "from the prototype"
     assert session.answers["priorities.weights"].value["security"] == 25
@@ -180,7 +186,7 @@ def test_upgrade_from_schema_0_shape() -> None:
     assert session.questionnaires["selection"].version == "0.9"
     assert session.audit == []
     doc, original = upgrade_document(json.loads(json.dumps(SCHEMA_0)))
-    assert original == 0 and doc == upgraded
+    assert original == 0 and doc == current
     with pytest.raises(ValueError, match="state"):
         upgrade_v0_to_v1({**SCHEMA_0, "state": "archived"})
 
@@ -197,9 +203,14 @@ def test_schema_0_file_opens_upgraded_and_audited(
     assert path.read_bytes() == original  # load never writes
     with store.open("20250301-0badc0de", qset, catalog, actor="C. Reviewer") as handle:
         actions = [e.action for e in handle.session.audit]
-        assert actions == ["schema_upgraded", "questionnaire_migrated"]
-        # The provider data change is part of the same upgrade event.
-        upgrade = handle.session.audit[1].new
+        assert actions == ["questionnaire_migrated"]
+        # The layout upgrade (0 -> current, in one step) and the provider data change are
+        # part of the same upgrade event.
+        upgrade = handle.session.audit[0].new
+        assert upgrade["schema"] == {"old": 0, "new": SCHEMA_VERSION}
+        assert f"upgraded from schema 0 to {SCHEMA_VERSION}" in (
+            handle.session.audit[0].detail or ""
+        )
         assert upgrade["provider_data"] == {
             "old": "abc",
             "new": catalog.data_hash,
@@ -209,7 +220,7 @@ def test_schema_0_file_opens_upgraded_and_audited(
         assert handle.session.answers["client.regions"].needs_reconfirmation
         assert handle.session.audit[0].actor == "C. Reviewer"
     disk = json.loads(path.read_bytes())
-    assert disk["schema_version"] == 1
+    assert disk["schema_version"] == SCHEMA_VERSION
     assert json.loads(backup_path(path).read_bytes()) == SCHEMA_0
     assert verify_chain(Session.model_validate(disk).audit) == []
 
@@ -254,12 +265,15 @@ def test_review_from_the_previous_versions_opens_upgraded_in_one_event(
     assert before["questionnaires"]["diligence"]["version"] == "2025.09.2"
     old_events = len(before["audit"])
 
+    assert before["schema_version"] == 1
     with store.open(path, qset, catalog, actor="J. Okafor") as handle:
         session = handle.session
-        # One event records the whole upgrade: questionnaires and provider data.
+        # One event records the whole upgrade: file layout, questionnaires and provider data.
         assert len(session.audit) == old_events + 1
         event = session.audit[-1]
         assert event.action == "questionnaire_migrated"
+        assert event.new["schema"] == {"old": 1, "new": SCHEMA_VERSION}
+        assert session.schema_version == SCHEMA_VERSION
         assert event.new["versions"] == {
             "diligence": ["2025.09.2", qset.diligence.version],
             "selection": ["2025.09.1", qset.selection.version],

@@ -170,9 +170,16 @@ STATE_FIELDS: frozenset[str] = frozenset(
 position (which is saved without an event, on purpose: moving around is not a change)."""
 
 
-def state_hash(session: Session) -> str:
-    """SHA-256 of the session's state (``STATE_FIELDS``), as canonical JSON."""
+def state_hash(session: Session, *, as_stored: bool = False) -> str:
+    """SHA-256 of the session's state (``STATE_FIELDS``), as canonical JSON.
+
+    ``as_stored``: the state as its file holds it, i.e. with the file's own
+    ``schema_version`` for a session read from an older layout and upgraded in memory
+    (the state its trail sealed); otherwise the state as it is in memory (what a save seals).
+    """
     data = session.model_dump(mode="json", include=set(STATE_FIELDS))
+    if as_stored:
+        data["schema_version"] = session.stored_schema_version
     return hashlib.sha256(canonical_event_json(data).encode("utf-8")).hexdigest()
 
 
@@ -413,7 +420,7 @@ def verify_session(session: Session) -> Verification:
                 f"the last event (seq {events[-1].seq}, {events[-1].action}) does not close "
                 "a save: events after it were deleted"
             )
-        if state_hash(session) != bound.state:
+        if state_hash(session, as_stored=True) != bound.state:
             problems.append(
                 "the session record does not match the state its audit trail recorded at "
                 f"event {bound.seq} ({bound.action}): it was edited outside ddwizard, or "

@@ -224,6 +224,8 @@ def _parse(
         raise corrupt("nested too deeply") from None
     if session.schema_version != SCHEMA_VERSION:
         raise corrupt(f"schema_version: expected {SCHEMA_VERSION}, got {session.schema_version}")
+    if original is not None:
+        session.mark_stored(original)  # its trail sealed the state under that version
     return session, original
 
 

@@ -45,7 +45,6 @@ from ddwizard.core.sessions.migration import (
     upgrade_change,
 )
 from ddwizard.core.sessions.session import (
-    SCHEMA_VERSION,
     STATUSES,
     Position,
     Session,
@@ -86,7 +85,12 @@ class SessionHandle:
         bound = last_state(session.audit)
         # Whether the record on disk is the state its trail last sealed (None: an older
         # trail that sealed no state, which the next change starts to bind).
-        self._bound: bool | None = None if bound is None else state_hash(session) == bound.state
+        self._bound: bool | None = (
+            None if bound is None else state_hash(session, as_stored=True) == bound.state
+        )
+        # A layout upgrade not yet recorded: on a session edited outside ddwizard, it goes
+        # into the trail with the next save (only a memo marked unverified can be saved).
+        self._pending: list[dict[str, Any]] = []
 
     # -- life cycle
 
@@ -122,16 +126,6 @@ class SessionHandle:
                     "ended",
                 }
             )
-        if original_schema is not None and original_schema < SCHEMA_VERSION:
-            changes.append(
-                {
-                    "action": "schema_upgraded",
-                    "old": original_schema,
-                    "new": SCHEMA_VERSION,
-                    "detail": f"session file layout upgraded from schema {original_schema} "
-                    f"to {SCHEMA_VERSION}",
-                }
-            )
         session = self.session.model_copy(deep=False)
         migration: QuestionnaireChanges = migrate_questionnaires(session, self.qset)
         update: dict[str, Any] = {
@@ -140,21 +134,25 @@ class SessionHandle:
             "retired_answers": session.retired_answers,
             "questionnaires": session.questionnaires,
         }
-        # Newer questionnaires and newer provider data are one upgrade: one event.
+        # A newer file layout, newer questionnaires and newer provider data are one upgrade:
+        # one event.
         upgrade = upgrade_change(
             migration,
             stamps_refreshed=session.questionnaires != self.session.questionnaires,
             old_data_hash=self.session.provider_data_hash,
             catalog=self.catalog,
+            schema_from=original_schema,
         )
+        if self._bound is False and (upgrade is None or upgrade["action"] == "schema_upgraded"):
+            # Edited outside ddwizard: nothing can be added to its trail. A lock recovery or
+            # a layout upgrade alone changes nothing in the record, so the session still
+            # opens (to read it, or to write a memo marked unverified) instead of failing on
+            # its housekeeping; the layout upgrade is recorded if that memo is.
+            self._pending = [] if upgrade is None else [upgrade]
+            return
         if upgrade is not None:
             changes.append(upgrade)
             update["provider_data_hash"] = self.catalog.data_hash
-        if self._bound is False and upgrade is None and original_schema == SCHEMA_VERSION:
-            # Edited outside ddwizard: nothing can be added to its trail. A lock recovery
-            # alone changes nothing in the record, so the session still opens (to read it, or
-            # to write a memo marked unverified) instead of failing on its housekeeping.
-            return
         if changes:
             # Housekeeping on open is allowed on a final session: it changes no answer.
             self._commit(update, changes, check_read_only=False)
@@ -175,7 +173,8 @@ class SessionHandle:
         On a session whose record no longer matches its trail, only ``unbound_ok`` changes
         that alter nothing in the record (a memo written on request despite a failed
         verification) are recorded; they carry the last sealed state forward, so verification
-        still fails, and anything else raises ``SessionTampered``.
+        still fails, and anything else raises ``SessionTampered``. A layout upgrade left
+        pending on such a session (``_after_open``) is recorded with whatever is saved next.
         """
         if self.closed:
             raise DdwizardError(f"session {self.path} is closed; open it again to edit it")
@@ -183,12 +182,15 @@ class SessionHandle:
             raise ReadOnlySession(self.session, self.path)
         now = _model.utc_now()
         fields = dict(update)
+        pending_only = not changes and bool(self._pending)
+        changes = [*self._pending, *changes]
         if touch and changes:
             fields["updated_at"] = now
         if changes:
             bound = last_state(self.session.audit)
             if self._bound is False:
-                if not unbound_ok or update or bound is None:
+                # Only what changes nothing in the state: no field but the wizard's position.
+                if not (unbound_ok or pending_only) or set(update) - {"position"} or not bound:
                     raise SessionTampered(self.path, self.session.id)
                 fields.pop("updated_at", None)
                 sealed = bound.state
@@ -206,7 +208,10 @@ class SessionHandle:
             raise DdwizardError("internal: a change to the record needs an audit event")
         new = self.session.model_copy(update=fields)
         self._write(new)
+        new.mark_stored()  # the file now holds the current layout
         self.session = new
+        if changes:
+            self._pending = []
         if changes and self._bound is not False:
             self._bound = True
 

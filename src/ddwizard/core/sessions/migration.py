@@ -11,8 +11,28 @@ Two kinds of drift happen to a review that lasts days or is reopened months late
   with the current questionnaire hashes. New questions are simply unanswered.
 
 Both are recorded when the session is next opened, in one event for one upgrade
-(``upgrade_change``): questionnaire versions, answers to re-confirm, new questions, and the
-provider data version and hash the session now reads.
+(``upgrade_change``): the file layout upgraded, questionnaire versions, answers to
+re-confirm, new questions, and the provider data version and hash the session now reads.
+Read-only uses (``ddwizard sessions``, ``verify``, ``score``) upgrade in memory and write
+nothing; the file keeps its old layout until ddwizard opens it to edit or to write a memo.
+
+Session schema versions (``session.SCHEMA_VERSION``):
+
+* 0: the prototype's layout, without an audit trail (``upgrade_v0_to_v1``);
+* 1: the record plus a hash-chained audit trail bound to the session state;
+* 2: a sign-off's status event (``status_changed`` or ``reopened`` to ``final``) records
+  ``new`` as a mapping ``{"status": "final", "override", "reviewer", "rationale"}``
+  (``records.status_change``) where schema 1 recorded the plain string ``"final"`` with
+  reviewer and rationale inside the free-text detail. A ddwizard that reads only schema 1
+  would replay that mapping as the status and call an intact trail tampered; schema 2
+  makes it refuse the file instead ("made by a newer ddwizard; upgrade"). Every file this
+  version writes is schema 2, whether or not it holds such an event. Schema-1 files need
+  no data change (``upgrade_v1_to_v2``): their plain-string sign-offs stay valid and the
+  memo reads them as legacy sign-offs.
+
+An upgrade that changes no field of the state but ``schema_version`` keeps the trail of an
+old file verifying before it is saved: ``audit.state_hash(..., as_stored=True)`` hashes the
+state with the version its file says (``Session.stored_schema_version``).
 """
 
 from __future__ import annotations
@@ -108,7 +128,19 @@ def upgrade_v0_to_v1(doc: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {0: upgrade_v0_to_v1}
+def upgrade_v1_to_v2(doc: dict[str, Any]) -> dict[str, Any]:
+    """Schema 1 to schema 2: only the version changes.
+
+    Schema 2 lets a sign-off's status event record a mapping as ``new`` (see the module
+    docstring); the plain-string status events of schema 1 stay valid as they are.
+    """
+    return {**doc, "schema_version": 2}
+
+
+UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    0: upgrade_v0_to_v1,
+    1: upgrade_v1_to_v2,
+}
 """``UPGRADES[n]`` turns schema n into schema n + 1."""
 
 
@@ -280,14 +312,20 @@ def upgrade_change(
     stamps_refreshed: bool,
     old_data_hash: str,
     catalog: ProviderCatalog,
+    schema_from: int | None = None,
 ) -> dict[str, Any] | None:
-    """The one audit change recording that a session met newer questionnaires and/or data.
+    """The one audit change recording that a session met a newer ddwizard.
 
-    A release that changes both questionnaires and provider profiles is one upgrade for the
-    reader of the trail: its event lists the questionnaire versions (old -> new), the answers
+    A release that changes the file layout (``schema_from``: the schema the file was read
+    with), questionnaires and provider profiles is one upgrade for the reader of the trail:
+    its event lists the layout upgrade, the questionnaire versions (old -> new), the answers
     flagged for re-confirmation, the new questions, and the provider data version and hash.
-    None when nothing changed.
+    It is a ``questionnaire_migrated`` event (with ``schema`` {old, new} in its record when
+    the layout changed too), else ``provider_data_changed`` (the layout upgrade named in its
+    detail), else ``schema_upgraded`` (old and new schema). None when nothing changed.
     """
+    layout = schema_from is not None and schema_from < SCHEMA_VERSION
+    layout_text = f"session file layout upgraded from schema {schema_from} to {SCHEMA_VERSION}"
     data_changed = catalog.data_hash != old_data_hash
     data = {
         "old": old_data_hash or None,
@@ -305,13 +343,24 @@ def upgrade_change(
         if data_changed:
             record["provider_data"] = data
             detail = f"{detail}; {data_text}"
+        if layout:
+            record["schema"] = {"old": schema_from, "new": SCHEMA_VERSION}
+            detail = f"{layout_text}; {detail}"
         return {"action": "questionnaire_migrated", "new": record, "detail": detail}
     if data_changed:
+        detail = f"provider profiles changed since the session was last saved; {data_text}"
         return {
             "action": "provider_data_changed",
             "old": data["old"],
             "new": catalog.data_hash,
-            "detail": f"provider profiles changed since the session was last saved; {data_text}",
+            "detail": f"{layout_text}; {detail}" if layout else detail,
+        }
+    if layout:
+        return {
+            "action": "schema_upgraded",
+            "old": schema_from,
+            "new": SCHEMA_VERSION,
+            "detail": layout_text,
         }
     return None
 

@@ -26,8 +26,9 @@ from ddwizard.core.text import (
     strings_in,
 )
 
-SCHEMA_VERSION = 1
-"""Version of the session file layout; ``ddwizard.core.sessions.migration`` upgrades older files."""
+SCHEMA_VERSION = 2
+"""Version of the session file layout; ``ddwizard.core.sessions.migration`` upgrades older files
+(and says what each version changed)."""
 
 SessionStatus = Literal["in_progress", "ready_for_review", "final"]
 STATUSES: tuple[str, ...] = ("in_progress", "ready_for_review", "final")
@@ -172,6 +173,22 @@ class Session(_Model):
 
     # The audit events last serialized and their JSON, reused by the next save.
     _audit_cache: tuple[list[AuditEvent], list[bytes]] | None = PrivateAttr(default=None)
+    # The schema_version of the file this was read from, when it was upgraded in memory.
+    _schema_on_disk: int | None = PrivateAttr(default=None)
+
+    @property
+    def stored_schema_version(self) -> int:
+        """The ``schema_version`` its file says: the audit trail sealed the state with it.
+
+        A file of an older layout is upgraded in memory when read (``files``); until
+        ddwizard saves it, its file (and the state hash its trail recorded) still say the
+        old version.
+        """
+        return self.schema_version if self._schema_on_disk is None else self._schema_on_disk
+
+    def mark_stored(self, schema_version: int | None = None) -> None:
+        """Record the ``schema_version`` its file says (None: the one in memory, as saved)."""
+        self._schema_on_disk = None if schema_version == self.schema_version else schema_version
 
     @property
     def label(self) -> str:
