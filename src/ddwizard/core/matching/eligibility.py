@@ -29,6 +29,7 @@ from ddwizard.core.results import (
     Tier,
     Topic,
     Unconfirmed,
+    slot_init,
 )
 from ddwizard.core.settings import Settings
 
@@ -61,6 +62,7 @@ def _confirm_message(what: str, when: str) -> str:
     return f"Confirm with the provider: {what} (not stated in the profile, {when})"
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class EligibilityResult:
     provider_id: str
@@ -81,7 +83,9 @@ class EligibilityResult:
 
 
 _BREACHED = RequirementState.BREACHED
+_MET = RequirementState.MET
 _UNCONFIRMED = RequirementState.UNCONFIRMED
+_NOT_STATED = OpenItemKind.NOT_STATED
 
 
 def _sentence(text: str) -> str:
@@ -114,27 +118,46 @@ def check(
     assessment = assess(
         provider, mandate, requirements, answers=answers, qset=qset, settings=settings, today=today
     )
-    breached = [c for c in assessment.checks if c.state is _BREACHED]
-    reasons = tuple(_sentence(f"Requirement “{c.label}” breached: {c.basis}") for c in breached)
-    pending = [c for c in assessment.checks if c.state is _UNCONFIRMED]
+    reasons: list[str] = []
+    pending: list[RequirementCheck] = []
+    confirms_any = False  # some requirement met (none: "not profiled")
+    for c in assessment.checks:  # one pass: this runs once per provider of the catalog
+        if c.state is _BREACHED:
+            reasons.append(_sentence(f"Requirement “{c.label}” breached: {c.basis}"))
+        elif c.state is _UNCONFIRMED:
+            pending.append(c)
+        elif c.state is _MET:
+            confirms_any = True
     items: tuple[OpenItem, ...] = ()
     if not reasons and pending:  # an excluded provider has nothing left to confirm
         when = as_of(provider)
+        pid = provider.id
+        # confirm(), inlined: thousands of providers times each unconfirmed requirement
         items = tuple(
-            confirm(
-                provider, BY_ID[c.requirement].topic, _what(c.to_confirm), c.question_id, when, c
-            )
-            for c in pending
+            [
+                OpenItem(
+                    pid,
+                    BY_ID[c.requirement].topic,
+                    _confirm_message(what, when),
+                    c.question_id,
+                    what,
+                    _NOT_STATED,
+                    when,
+                    c.requirement,
+                )
+                for c in pending
+                for what in (_what(c.to_confirm),)
+            ]
         )
     tier = Tier.EXCLUDED if reasons else (Tier.CONDITIONAL if pending else Tier.MEETS)
     return EligibilityResult(
         provider.id,
         tier,
         assessment.checks,
-        reasons,
+        tuple(reasons),
         items,
-        tuple(Unconfirmed(c.requirement, c.label, c.to_confirm) for c in pending),
+        tuple([Unconfirmed(c.requirement, c.label, c.to_confirm) for c in pending]),
         assessment.breaches,
         # profiled: it confirms a hard requirement; with none in the mandate, it states a fact
-        assessment.confirms_any or (not assessment.checks and states_any(provider)),
+        confirms_any or (not assessment.checks and states_any(provider)),
     )

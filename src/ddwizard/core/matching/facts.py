@@ -237,22 +237,26 @@ def _as_of(provider: Provider) -> str:
     return "not yet verified on a primary source"
 
 
-_CITED: dict[int, tuple[Provider, str, str]] = {}
-"""Per provider object: its source citation and as-of text (profiles are immutable)."""
+_Cited = tuple[Provider, str, str, Mapping[str, str] | None]
+_CITED: dict[int, _Cited] = {}
+"""Per provider object: its source citation, as-of text and source sentences (profiles are
+immutable)."""
 
 
-def _cited(provider: Provider) -> tuple[str, str]:
+def _cited(provider: Provider) -> _Cited:
     hit = _CITED.get(id(provider))
     if hit is not None and hit[0] is provider:
-        return hit[1], hit[2]
+        return hit
     source = provider.sources[0]  # the profile's facts rest on its first source
     citation = source.citation() if hasattr(source, "citation") else f"“{source.title}”"
     day: date | None = getattr(provider, "last_verified", None)
     when = f", last verified {day.isoformat()}" if day else ", not yet verified on a primary source"
     if len(_CITED) > 50_000:
         _CITED.clear()
-    _CITED[id(provider)] = (provider, f"source: {citation}", when)
-    return f"source: {citation}", when
+    sentences = getattr(provider, "source_sentences", None) or None
+    entry = (provider, f"source: {citation}", when, sentences)
+    _CITED[id(provider)] = entry
+    return entry
 
 
 _SENTENCE_KEYS: dict[FactId, tuple[str, str]] = {
@@ -278,12 +282,10 @@ def _stated(found: Any) -> bool:
 
 def cite(provider: Provider, fact: FactId | None = None) -> str:
     """``source: “Title”, Publisher, 2025-09, which says “…”, last verified 2025-09-30``."""
-    citation, when = _cited(provider)
-    sentences = getattr(provider, "source_sentences", None)
-    sentence = None
-    if fact is not None and sentences:
+    _, citation, when, sentences = _cited(provider)
+    if fact is not None and sentences is not None:
         path, sibling = _SENTENCE_KEYS[fact]
         sentence = sentences.get(path) or sentences.get(sibling)
-    if sentence:
-        return f"{citation}, which says “{sentence.strip()}”{when}"
+        if sentence:
+            return f"{citation}, which says “{sentence.strip()}”{when}"
     return citation + when

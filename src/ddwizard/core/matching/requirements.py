@@ -42,6 +42,7 @@ from ddwizard.core.results import (
     RequirementId,
     RequirementState,
     Topic,
+    slot_init,
 )
 from ddwizard.core.settings import Settings
 
@@ -97,6 +98,7 @@ class Breach:
     text: str
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class Assessment:
     checks: tuple[RequirementCheck, ...]
@@ -692,10 +694,10 @@ def assess(
     checks: list[RequirementCheck] = []
     breaches: list[Breach] = []
     values = {qid: a.value for qid, a in answers.items()} if answers else {}
-    for req in requirements:
+    for req in requirements:  # once per provider of the catalog: kept lean
         state, basis = req.profile(provider, mandate)
         to_confirm = ""
-        if state == UNCONFIRMED:
+        if state is UNCONFIRMED:
             narrowed = req.narrow(provider, mandate) if req.narrow is not None else None
             to_confirm = narrowed or req.to_confirm(mandate)
         check = RequirementCheck(

@@ -324,8 +324,10 @@ def score_provider(
         if cache is not None:
             cache.entries[key] = hit
     criteria, asks = hit
-    when = as_of(provider) if asks else ""
-    items = tuple(confirm(provider, topic, what, qid, when) for topic, what, qid in asks)
+    if not asks:
+        return ProviderScore.build(provider, criteria, ())
+    when = as_of(provider)
+    items = tuple([confirm(provider, topic, what, qid, when) for topic, what, qid in asks])
     return ProviderScore.build(provider, criteria, items)
 
 
