@@ -219,3 +219,54 @@ async def test_a_burst_across_fields_lands_each_key_in_its_field(services: Servi
             "r1",
             "ok",
         )
+
+
+@sync
+async def test_a_burst_starting_on_a_choice_reaches_the_field_the_tabs_lead_to(
+    services: Services,
+) -> None:
+    """Tab on a yes/no control, a drop-down or the evidence picker moves the focus at once,
+    and the letters typed after it in the same burst go to the field it lands on."""
+    handle = services.store.create("From a choice", services.qset, services.catalog)
+    for qid, value in MANDATE.items():
+        handle.set_answer(qid, value)
+    handle.set_shortlist(["bitgo"])
+    handle.set_diligence("bitgo", "dd.soc2_type2", "yes", evidence="seen_doc")
+    handle.set_diligence("bitgo", "dd.wallet_model", "segregated_per_client", evidence="seen_doc")
+    app = make_app(services, handle=handle)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f5")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, QuestionsScreen) and screen.provider == "bitgo"
+        # yes/no -> evidence -> date -> reference -> note
+        screen.show_section(screen._section_of("dd.soc2_type2") or "", focus="dd.soc2_type2")
+        await settle(pilot)
+        soc2 = field(app, "dd.soc2_type2")
+        screen.set_focus(soc2.value_widget)
+        await pilot.pause()
+        burst(app, "tab", "tab", "tab", "tab", *"Seen", "backspace", "n")
+        await settle(pilot, 10)
+        assert soc2.query_one(".note", Input).value == "Seen"
+        # evidence picker -> date -> reference
+        screen.set_focus(soc2.query_one(".evidence"))
+        await pilot.pause()
+        burst(app, "tab", "tab", *"SOC-2")
+        await settle(pilot, 10)
+        assert soc2.query_one(".reference", Input).value == "SOC-2"
+        # a drop-down -> evidence -> date -> reference
+        screen.show_section(screen._section_of("dd.wallet_model") or "", focus="dd.wallet_model")
+        await settle(pilot)
+        wallet = field(app, "dd.wallet_model")
+        screen.set_focus(wallet.value_widget)
+        await pilot.pause()
+        burst(app, "tab", "tab", "tab", *"Custody agreement")
+        await settle(pilot, 10)
+        assert wallet.query_one(".reference", Input).value == "Custody agreement"
+        assert wallet.answer is not None and wallet.answer.value == "segregated_per_client"
+        await pilot.press("f4")  # leaving saves what was typed
+        await settle(pilot)
+    saved = read_session(handle.path)["diligence"]["bitgo"]
+    assert saved["dd.soc2_type2"]["note"] == "Seen"
+    assert saved["dd.soc2_type2"]["reference"] == "SOC-2"
+    assert saved["dd.wallet_model"]["reference"] == "Custody agreement"

@@ -39,6 +39,42 @@ TYPING_KEYS = frozenset(
 """Keys that edit or move between fields: they keep their order with the typed text."""
 
 
+def forward_if_unfocused(widget: Widget, event: events.Key) -> bool:
+    """Send on a key that reached ``widget`` after the focus left it; True if it was sent.
+
+    Textual hands every key of a fast burst to the widget focused when the key is read, so
+    in ``tab tab n o t e`` on a choice all six keys queue up at the choice: the tabs still
+    move the focus (the app's binding follows it), but the letters were lost there. They go
+    on to the widget that has the focus now, in the order they were typed.
+    """
+    if not (event.is_printable or event.key in TYPING_KEYS):
+        return False
+    focused = widget.screen.focused
+    if focused is None or focused is widget or widget in focused.ancestors:
+        return False  # still ours, or bubbling up from a part of it (a drop-down's list)
+    event.stop()
+    event.prevent_default()
+    focused.post_message(events.Key(event.key, event.character))
+    return True
+
+
+def follow_focus(widget: Widget, event: events.Key) -> bool:
+    """For a choice widget: send on a key that arrived after the focus left it, and move the
+    focus for Tab / shift+Tab at once (not when the key has bubbled up to the app's binding,
+    after the rest of the burst was already read here). True when the key was dealt with."""
+    if forward_if_unfocused(widget, event):
+        return True
+    if event.key not in ("tab", "shift+tab"):
+        return False
+    event.stop()
+    event.prevent_default()
+    if event.key == "tab":
+        widget.screen.focus_next()
+    else:
+        widget.screen.focus_previous()
+    return True
+
+
 class OrderedInput(Input):
     """An Input that handles its own editing keys in the order they arrive."""
 
@@ -94,13 +130,7 @@ class OrderedInput(Input):
             if self.screen.focused is not self:
                 self._release()
             return True
-        focused = self.screen.focused
-        if focused is not None and focused is not self:
-            event.stop()
-            event.prevent_default()
-            focused.post_message(events.Key(event.key, event.character))
-            return True
-        return False
+        return forward_if_unfocused(self, event)
 
     def _on_blur(self, event: events.Blur) -> None:
         if self._held is not None:
@@ -128,6 +158,8 @@ class TickList(SelectionList[str]):
         """Enter: the user is done with this list."""
 
     async def _on_key(self, event: events.Key) -> None:
+        if follow_focus(self, event):
+            return
         if event.key == "enter":
             event.stop()
             event.prevent_default()
@@ -230,7 +262,7 @@ class YesNoChoice(Widget, can_focus=True):
         self.refresh()
 
     async def _on_key(self, event: events.Key) -> None:
-        if self.disabled:
+        if self.disabled or follow_focus(self, event):
             return
         key = event.key
         step = {"left": -1, "up": -1, "right": 1, "down": 1}.get(key)
@@ -337,6 +369,8 @@ class EvidencePicker(Widget, can_focus=True):
         self.refresh()
 
     async def _on_key(self, event: events.Key) -> None:
+        if follow_focus(self, event):
+            return
         keys = list(self.options)
         key = event.key
         if key in ("left", "right"):

@@ -21,7 +21,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
@@ -43,7 +43,13 @@ from ddwizard.core.questionnaire import (
 )
 from ddwizard.core.text import MAX_NOTE_LENGTH, MAX_REFERENCE_LENGTH, free_text_problem
 from ddwizard.tui.display import shown, shown_line
-from ddwizard.tui.widgets.inputs import EvidencePicker, OrderedInput, TickList, YesNoChoice
+from ddwizard.tui.widgets.inputs import (
+    EvidencePicker,
+    OrderedInput,
+    TickList,
+    YesNoChoice,
+    follow_focus,
+)
 
 SAVE_DELAY = 0.6
 """Seconds of typing pause after which a text answer is saved."""
@@ -99,6 +105,9 @@ class ChoiceSelect(Select[str]):
     Textual 8.2.8 then raises ``NoMatches`` from inside the Select, which ends the app.
     There is nothing to show in that case, so nothing is done.
     """
+
+    async def _on_key(self, event: events.Key) -> None:
+        follow_focus(self, event)  # keys of a burst that moved the focus on
 
     def _setup_options_renderables(self) -> None:
         with contextlib.suppress(NoMatches):
