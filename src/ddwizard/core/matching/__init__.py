@@ -282,8 +282,11 @@ class _Review:
         for scored in scores:
             pid = scored.provider.id
             items = list(self.screened[pid].open_items)
-            seen = {(o.topic, o.question_id) for o in items}
-            items.extend(o for o in scored.open_items if (o.topic, o.question_id) not in seen)
+            if items and scored.open_items:
+                seen = {(o.topic, o.question_id) for o in items}
+                items += [o for o in scored.open_items if (o.topic, o.question_id) not in seen]
+            else:
+                items += scored.open_items
             out[pid] = items
         return out
 
@@ -317,12 +320,16 @@ class _Review:
     ) -> list[RankedProvider]:
         entries: list[RankedProvider] = []
         precedence = decision.precedence(self.screened)
+        vector = scoring.weight_vector(weights)
         for i, r in enumerate(ranked):
             pid = r.score.provider.id
             screened = self.screened[pid]
-            blocked = tuple(f for f in self.findings.get(pid, ()) if f.blocks_recommendation)
+            found = self.findings.get(pid)
+            blocked = tuple([f for f in found if f.blocks_recommendation]) if found else ()
             explanation = decision.explain(
-                scoring.explain_rank(ranked, i, weights, precedence), screened, blocked
+                scoring.explain_rank(ranked, i, weights, precedence, vector=vector),
+                screened,
+                blocked,
             )
             entries.append(
                 RankedProvider(

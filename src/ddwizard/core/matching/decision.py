@@ -376,7 +376,7 @@ def explain(text: str, screened: EligibilityResult, blocked: Sequence[Finding]) 
     """The rank explanation with the provider's tier and what stops its recommendation."""
     if screened.tier == Tier.CONDITIONAL:
         text += (
-            " Conditional, to confirm: " + "; ".join(u.label for u in screened.unconfirmed) + "."
+            " Conditional, to confirm: " + "; ".join([u.label for u in screened.unconfirmed]) + "."
         )
     if not screened.profiled:
         text += (

@@ -47,7 +47,7 @@ def confirm(
     return OpenItem(
         provider.id,
         topic,
-        _confirm_message(what, when),
+        confirm_message(what, when),
         question_id,
         what,
         OpenItemKind.NOT_STATED,
@@ -57,7 +57,8 @@ def confirm(
 
 
 @lru_cache(maxsize=4096)
-def _confirm_message(what: str, when: str) -> str:
+def confirm_message(what: str, when: str) -> str:
+    """The open item's message for a fact the profile does not state."""
     # Thousands of providers share these texts: format (and store) each one once.
     return f"Confirm with the provider: {what} (not stated in the profile, {when})"
 
@@ -138,7 +139,7 @@ def check(
                 OpenItem(
                     pid,
                     BY_ID[c.requirement].topic,
-                    _confirm_message(what, when),
+                    confirm_message(what, when),
                     c.question_id,
                     what,
                     _NOT_STATED,

@@ -140,17 +140,18 @@ def _soc(fact: FactId, any_type: str, name: str) -> Callable[[Provider, Mandate]
 
 
 def _regions(p: Provider, m: Mandate) -> ProfileVerdict:
-    served = p.regions.served
+    regions = p.regions
+    served = regions.served
     if served == "unknown":
         return (
             UNCONFIRMED,
             f"the profile does not state the regions it serves ({cite(p, FactId.REGIONS)})",
         )
-    listed = label_list(list(served), REGION_LABELS) or "no region"
-    states = {r: p.serves(r) for r in m.regions}
-    source_text = p.regions.source_text.strip().rstrip(".")
+    listed = label_list(served, REGION_LABELS) or "no region"
+    states = {r: regions.serves(r) for r in m.regions}
     missing = [r for r, s in states.items() if s == "no"]
     if missing:
+        source_text = regions.source_text.strip().rstrip(".")
         return BREACHED, (
             f"does not serve {label_list(missing, REGION_LABELS)}; its profile lists only "
             f"{listed} (the source says '{source_text}'; {cite(p, FactId.REGIONS)})"

@@ -25,15 +25,16 @@ from functools import lru_cache
 from operator import attrgetter
 from typing import Any
 
-from ddwizard.core.matching.eligibility import confirm
+from ddwizard.core.matching.eligibility import confirm_message
 from ddwizard.core.matching.facts import FACTS, UNKNOWN, as_of, value
 from ddwizard.core.matching.mandate import ASSET_LABELS, Mandate, label_list
 from ddwizard.core.matching.rubric import Need, Rubric, RubricItem
 from ddwizard.core.provider import Provider
 from ddwizard.core.questionnaire import CRITERIA, CRITERION_LABELS
-from ddwizard.core.results import CriterionScore, OpenItem, Topic
+from ddwizard.core.results import CriterionScore, OpenItem, OpenItemKind, Topic
 
 SECURITY = CRITERIA.index("security")
+_NOT_STATED = OpenItemKind.NOT_STATED
 KEY_TECH_LABELS: Mapping[str, str] = {"hsm": "HSM", "mpc": "MPC", "multisig": "multisig"}
 BRAND_KINDS: Mapping[str, tuple[str, ...]] = {
     "traditional_finance": ("traditional_finance", "bank"),
@@ -327,7 +328,14 @@ def score_provider(
     if not asks:
         return ProviderScore.build(provider, criteria, ())
     when = as_of(provider)
-    items = tuple([confirm(provider, topic, what, qid, when) for topic, what, qid in asks])
+    pid = provider.id
+    # confirm(), inlined: one open item per unknown fact the mandate needs, per provider
+    items = tuple(
+        [
+            OpenItem(pid, topic, confirm_message(what, when), qid, what, _NOT_STATED, when)
+            for topic, what, qid in asks
+        ]
+    )
     return ProviderScore.build(provider, criteria, items)
 
 
@@ -426,6 +434,8 @@ def explain_rank(
     index: int,
     weights: Mapping[str, float],
     precedence: Callable[[Ranked, Ranked], str | None] | None = None,
+    *,
+    vector: tuple[float, ...] | None = None,
 ) -> str:
     """One to three sentences on why a provider sits where it does.
 
@@ -433,11 +443,12 @@ def explain_rank(
     criterion score (0-100) is named as such and shown with the weight that turns it into
     points. ``precedence(before, after)`` says why ``before`` is placed ahead of a provider
     that scores more (its tier, or profiled before not profiled), or None when both stand
-    alike and the score decides.
+    alike and the score decides. ``vector``: ``weight_vector(weights)``, when the caller
+    explains a whole ranking.
     """
     me = ranked[index]
     name = me.score.provider.name
-    vector = weight_vector(weights)
+    vector = weight_vector(weights) if vector is None else vector
     total_weight = sum(vector) or 1.0
     share = [100.0 * w / total_weight for w in vector]
     values = me.score.values
