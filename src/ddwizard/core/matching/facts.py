@@ -247,6 +247,10 @@ def _cited(provider: Provider) -> _Cited:
     hit = _CITED.get(id(provider))
     if hit is not None and hit[0] is provider:
         return hit
+    return _cite_entry(provider)
+
+
+def _cite_entry(provider: Provider) -> _Cited:
     source = provider.sources[0]  # the profile's facts rest on its first source
     citation = source.citation() if hasattr(source, "citation") else f"“{source.title}”"
     day: date | None = getattr(provider, "last_verified", None)
@@ -282,7 +286,10 @@ def _stated(found: Any) -> bool:
 
 def cite(provider: Provider, fact: FactId | None = None) -> str:
     """``source: “Title”, Publisher, 2025-09, which says “…”, last verified 2025-09-30``."""
-    _, citation, when, sentences = _cited(provider)
+    hit = _CITED.get(id(provider))  # _cited(), inlined: called for every requirement
+    if hit is None or hit[0] is not provider:
+        hit = _cite_entry(provider)
+    _, citation, when, sentences = hit
     if fact is not None and sentences is not None:
         path, sibling = _SENTENCE_KEYS[fact]
         sentence = sentences.get(path) or sentences.get(sibling)

@@ -485,10 +485,6 @@ def explain_rank(
     if other is None:
         return " ".join(parts)
     theirs = other.score.values
-    gaps = [
-        (vector[i] * (theirs[i] - values[i]) / total_weight, CRITERIA[i])
-        for i in range(len(CRITERIA))
-    ]
     gap = me.total - other.total
     other_name = other.score.provider.name
 
@@ -522,13 +518,23 @@ def explain_rank(
             "(security score, then fewer open items, then provider id)."
         )
     elif index > 0:
-        key_gap, crit = max(gaps)
+        key_gap, crit = max(_gaps(vector, theirs, values, total_weight))
         if key_gap > 0:
             behind = on("it falls furthest behind on", crit, key_gap)
             parts.append(f"It trails {other_name} by {-gap:.1f} points; {behind}.")
     else:
-        key_gap, crit = min(gaps)
+        key_gap, crit = min(_gaps(vector, theirs, values, total_weight))
         if key_gap < 0:
             ahead = on("its largest advantage is", crit, key_gap)
             parts.append(f"It leads {other_name} by {gap:.1f} points; {ahead}.")
     return " ".join(parts)
+
+
+def _gaps(
+    vector: Sequence[float], theirs: Sequence[float], values: Sequence[float], total_weight: float
+) -> list[tuple[float, str]]:
+    """Per criterion: how many points of the total the other provider gains on it."""
+    return [
+        (vector[i] * (theirs[i] - values[i]) / total_weight, CRITERIA[i])
+        for i in range(len(CRITERIA))
+    ]
