@@ -55,6 +55,7 @@ from ddwizard.core.results import (
     RankedProvider,
     Tier,
     Topic,
+    Unconfirmed,
 )
 from ddwizard.core.settings import DEFAULT_SETTINGS, Settings
 
@@ -258,6 +259,7 @@ class _Review:
     ) -> tuple[list[Provider], list[Exclusion]]:
         eligible: list[Provider] = []
         excluded: list[Exclusion] = []
+        shared: dict[tuple[str, str, str], Unconfirmed] = {}
         for provider in self.catalog:
             answers = self.sheet.diligence.get(provider.id)
             applicable = _applicable_answers(self.qset, self.values, answers) if answers else None
@@ -269,6 +271,7 @@ class _Review:
                 qset=self.qset,
                 settings=self.settings,
                 today=self.today,
+                shared=shared,
             )
             self.screened[provider.id] = result
             if result.tier == Tier.EXCLUDED:

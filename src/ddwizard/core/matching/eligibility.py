@@ -108,12 +108,14 @@ def check(
     qset: QuestionnaireSet | None = None,
     settings: Settings | None = None,
     today: date | None = None,
+    shared: dict[tuple[str, str, str], Unconfirmed] | None = None,
 ) -> EligibilityResult:
     """Every hard requirement for one provider, and its tier.
 
     ``answers``: the provider's applicable diligence answers (documentary ones confirm,
     contradicting ones breach); ``requirements``: ``active(mandate)``, computed once by the
-    caller for a whole catalog.
+    caller for a whole catalog; ``shared``: one dict per catalog in which equal (immutable)
+    ``Unconfirmed`` entries are built once and shared by the providers that have them.
     """
     requirements = active(mandate) if requirements is None else requirements
     assessment = assess(
@@ -151,13 +153,23 @@ def check(
             ]
         )
     tier = Tier.EXCLUDED if reasons else (Tier.CONDITIONAL if pending else Tier.MEETS)
+    if shared is None:
+        unconfirmed = [Unconfirmed(c.requirement, c.label, c.to_confirm) for c in pending]
+    else:
+        unconfirmed = []
+        for c in pending:
+            key = (c.requirement, c.label, c.to_confirm)
+            entry = shared.get(key)
+            if entry is None:
+                entry = shared[key] = Unconfirmed(c.requirement, c.label, c.to_confirm)
+            unconfirmed.append(entry)
     return EligibilityResult(
         provider.id,
         tier,
         assessment.checks,
         tuple(reasons),
         items,
-        tuple([Unconfirmed(c.requirement, c.label, c.to_confirm) for c in pending]),
+        tuple(unconfirmed),
         assessment.breaches,
         # profiled: it confirms a hard requirement; with none in the mandate, it states a fact
         confirms_any or (not assessment.checks and states_any(provider)),

@@ -200,7 +200,9 @@ FACTS: Mapping[FactId, ProviderFact] = dict(
 )
 
 
-_GETTERS: dict[FactId, Callable[[Any], Any]] = {f: attrgetter(f.value) for f in FactId}
+FACT_GETTERS: Mapping[FactId, Callable[[Any], Any]] = {f: attrgetter(f.value) for f in FactId}
+"""Reads a fact from a profile (AttributeError: the schema has no such fact)."""
+_GETTERS = FACT_GETTERS
 
 
 def value(provider: Provider, fact: FactId) -> Any:

@@ -23,7 +23,7 @@ from typing import Any
 
 from ddwizard.core.answers import Answer
 from ddwizard.core.matching.evidence import is_current_documentary, quote
-from ddwizard.core.matching.facts import FACTS, FactId, cite, value
+from ddwizard.core.matching.facts import FACT_GETTERS, FACTS, UNKNOWN, FactId, cite
 from ddwizard.core.matching.mandate import (
     MIN_STANDING_LABELS,
     STANDING_LABELS,
@@ -114,8 +114,13 @@ class Assessment:
 
 
 def _yes_no(fact: FactId, has: str, lacks: str) -> Callable[[Provider, Mandate], ProfileVerdict]:
+    read = FACT_GETTERS[fact]
+
     def verdict(p: Provider, _m: Mandate) -> ProfileVerdict:
-        stated = value(p, fact)
+        try:  # value(p, fact), inlined: once per provider and requirement
+            stated = read(p)
+        except AttributeError:
+            stated = UNKNOWN
         if stated == "yes":
             return MET, f"the profile states it {has} ({cite(p, fact)})"
         if stated == "no":

@@ -90,8 +90,14 @@ def sensitivity(
     lowest, highest = 0.0, 100.0
     taker_below: tuple[float, float, str] | None = None
     taker_above: tuple[float, float, str] | None = None
+    moved_weight = weights[criterion_index]
+    rest_weight = 100.0 - moved_weight
     for (pid, scores), weighted_sum in zip(others, sums, strict=True):
-        a_other = _others_average(scores, weights, criterion_index, weighted_sum)
+        # _others_average, inlined (same arithmetic): once per rival and criterion
+        if rest_weight <= _EPS:
+            a_other = (sum(scores) - scores[criterion_index]) / (len(scores) - 1)
+        else:
+            a_other = (weighted_sum - moved_weight * scores[criterion_index]) / rest_weight
         slope_other = (scores[criterion_index] - a_other) / 100.0
         # lead(w) = offset + slope * w: the recommended total minus the other's.
         offset = a_rec - a_other

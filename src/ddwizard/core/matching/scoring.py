@@ -270,6 +270,8 @@ def _fit(
     return item.fit.absent, f"your mandate wants {spec.wants(mandate)}; {STATED_ABSENT}"
 
 
+Scored = tuple[tuple[CriterionScore, ...], tuple[Ask, ...], tuple[float, ...]]
+"""Criterion scores, open items to raise and the scores in CRITERIA order (``values``)."""
 Plan = tuple[tuple[tuple[RubricItem, bool], ...], ...]
 """Per criterion, each rubric item and whether the mandate has its fit need."""
 
@@ -296,7 +298,7 @@ class ScoreCache:
         paths = [f.value for items in scoring_plan for item, _ in items for f in item.facts]
         paths += [f"ratings.{c}.score" for c in CRITERIA]
         self.signature = attrgetter(*paths)
-        self.entries: dict[Any, tuple[tuple[CriterionScore, ...], tuple[Ask, ...]]] = {}
+        self.entries: dict[Any, Scored] = {}
 
 
 def score_provider(
@@ -324,9 +326,9 @@ def score_provider(
         hit = _score(provider, mandate, scoring_plan)
         if cache is not None:
             cache.entries[key] = hit
-    criteria, asks = hit
+    criteria, asks, values = hit
     if not asks:
-        return ProviderScore.build(provider, criteria, ())
+        return ProviderScore(provider, criteria, (), values)
     when = as_of(provider)
     pid = provider.id
     # confirm(), inlined: one open item per unknown fact the mandate needs, per provider
@@ -336,12 +338,10 @@ def score_provider(
             for topic, what, qid in asks
         ]
     )
-    return ProviderScore.build(provider, criteria, items)
+    return ProviderScore(provider, criteria, items, values)
 
 
-def _score(
-    provider: Provider, mandate: Mandate, scoring_plan: Plan
-) -> tuple[tuple[CriterionScore, ...], tuple[Ask, ...]]:
+def _score(provider: Provider, mandate: Mandate, scoring_plan: Plan) -> Scored:
     asks: list[Ask] = []
     criteria: list[CriterionScore] = []
     ratings = provider.ratings
@@ -364,7 +364,7 @@ def _score(
                 criterion, float(total), None if rating is None else float(rating), tuple(reasons)
             )
         )
-    return tuple(criteria), tuple(asks)
+    return tuple(criteria), tuple(asks), tuple([c.score for c in criteria])
 
 
 def weighted_total(scores: Sequence[float], weights: Sequence[float]) -> float:
