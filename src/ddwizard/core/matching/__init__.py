@@ -323,14 +323,14 @@ class _Review:
     ) -> list[RankedProvider]:
         entries: list[RankedProvider] = []
         precedence = decision.precedence(self.screened)
-        vector = scoring.weight_vector(weights)
+        shares = scoring.WeightShares.of(weights)
         for i, r in enumerate(ranked):
             pid = r.score.provider.id
             screened = self.screened[pid]
             found = self.findings.get(pid)
             blocked = tuple([f for f in found if f.blocks_recommendation]) if found else ()
             explanation = decision.explain(
-                scoring.explain_rank(ranked, i, weights, precedence, vector=vector),
+                scoring.explain_rank(ranked, i, weights, precedence, shares=shares),
                 screened,
                 blocked,
             )

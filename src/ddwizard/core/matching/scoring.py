@@ -31,7 +31,7 @@ from ddwizard.core.matching.mandate import ASSET_LABELS, Mandate, label_list
 from ddwizard.core.matching.rubric import Need, Rubric, RubricItem
 from ddwizard.core.provider import Provider
 from ddwizard.core.questionnaire import CRITERIA, CRITERION_LABELS
-from ddwizard.core.results import CriterionScore, OpenItem, OpenItemKind, Topic
+from ddwizard.core.results import CriterionScore, OpenItem, OpenItemKind, Topic, slot_init
 
 SECURITY = CRITERIA.index("security")
 _NOT_STATED = OpenItemKind.NOT_STATED
@@ -42,6 +42,7 @@ BRAND_KINDS: Mapping[str, tuple[str, ...]] = {
 }
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class ProviderScore:
     provider: Provider
@@ -386,6 +387,7 @@ def rank_key(
     return (-round(total, 9), -round(security, 9), open_items, provider_id)
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class Ranked:
     score: ProviderScore
@@ -423,6 +425,22 @@ def _pct(weight: float) -> str:
     return f"{weight:.0f}" if abs(weight - round(weight)) < 0.05 else f"{weight:.1f}"
 
 
+@dataclass(frozen=True, slots=True)
+class WeightShares:
+    """The weights as the rank explanations state them, computed once per ranking."""
+
+    vector: tuple[float, ...]
+    total_weight: float
+    share_text: tuple[str, ...]
+    """Each criterion's share of the total weight, in percent, as printed."""
+
+    @classmethod
+    def of(cls, weights: Mapping[str, float]) -> WeightShares:
+        vector = weight_vector(weights)
+        total_weight = sum(vector) or 1.0
+        return cls(vector, total_weight, tuple([_pct(100.0 * w / total_weight) for w in vector]))
+
+
 def _default_precedence(before: str, after: str) -> str:
     return (
         f"{before} stands better against the mandate's hard requirements (tier first, then score)"
@@ -435,7 +453,7 @@ def explain_rank(
     weights: Mapping[str, float],
     precedence: Callable[[Ranked, Ranked], str | None] | None = None,
     *,
-    vector: tuple[float, ...] | None = None,
+    shares: WeightShares | None = None,
 ) -> str:
     """One to three sentences on why a provider sits where it does.
 
@@ -443,14 +461,13 @@ def explain_rank(
     criterion score (0-100) is named as such and shown with the weight that turns it into
     points. ``precedence(before, after)`` says why ``before`` is placed ahead of a provider
     that scores more (its tier, or profiled before not profiled), or None when both stand
-    alike and the score decides. ``vector``: ``weight_vector(weights)``, when the caller
+    alike and the score decides. ``shares``: ``WeightShares.of(weights)``, when the caller
     explains a whole ranking.
     """
     me = ranked[index]
     name = me.score.provider.name
-    vector = weight_vector(weights) if vector is None else vector
-    total_weight = sum(vector) or 1.0
-    share = [100.0 * w / total_weight for w in vector]
+    shares = WeightShares.of(weights) if shares is None else shares
+    vector, total_weight, share_text = shares.vector, shares.total_weight, shares.share_text
     values = me.score.values
     points = [vector[i] * values[i] / total_weight for i in range(len(CRITERIA))]
 
@@ -460,7 +477,7 @@ def explain_rank(
         return precedence(before, after)
 
     def detail(i: int) -> str:
-        return f"criterion score {values[i]:.0f} × weight {_pct(share[i])} %"
+        return f"criterion score {values[i]:.0f} × weight {share_text[i]} %"
 
     opening = f"{name} ranks {index + 1} of {len(ranked)} with a total of {me.total:.1f} points"
     best = max(points) if points else 0.0
@@ -493,7 +510,7 @@ def explain_rank(
         return (
             f"{lead} {CRITERION_LABELS[crit]}: criterion score {values[i]:.0f} "
             f"vs {theirs[i]:.0f}, {abs(gap_points):.1f} points of the total at weight "
-            f"{_pct(share[i])} %"
+            f"{share_text[i]} %"
         )
 
     before, after = (other, me) if index > 0 else (me, other)
