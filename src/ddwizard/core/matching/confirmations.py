@@ -123,8 +123,8 @@ def confirmed_requirements(
     """Hard requirements the profile left open that current documentary answers met."""
     out: list[ConfirmedItem] = []
     for check in checks:
-        if check.state != RequirementState.MET or not check.answered_by:
-            continue
+        if not check.answered_by or check.state != RequirementState.MET:
+            continue  # answered_by first: empty for nearly every check of a large catalog
         what = check.to_confirm.split(": ", 1)[-1] if check.to_confirm else check.label
         evidence = "; ".join(
             _answer_text(qset, qid, answers[qid]) for qid in check.answered_by if qid in answers

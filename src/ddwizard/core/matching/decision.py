@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import islice
 
 from ddwizard.core.answers import WEIGHTS_QUESTION, AnswerSheet
 from ddwizard.core.matching.eligibility import EligibilityResult
@@ -44,9 +45,8 @@ def shortlist(
     order = {r.score.provider.id: i for i, r in enumerate(ranked)}
     if given is not None:
         return tuple(sorted((p for p in dict.fromkeys(given) if p in order), key=order.__getitem__))
-    return tuple(r.score.provider.id for r in ranked if profiled.get(r.score.provider.id, True))[
-        :DEFAULT_SHORTLIST_SIZE
-    ]
+    profiled_ids = (r.score.provider.id for r in ranked if profiled.get(r.score.provider.id, True))
+    return tuple(islice(profiled_ids, DEFAULT_SHORTLIST_SIZE))  # the first few of 10,000
 
 
 @dataclass(frozen=True, slots=True)
