@@ -369,9 +369,11 @@ class _Review:
         others = [
             e for e in entries if e.provider_id != rec and e.provider_id in choice.recommendable
         ]
-        rivals = [e.provider_id for e in others if e.tier == rec_entry.tier]
-        behind = [(e.provider_id, e.total) for e in others if e.tier.order > rec_entry.tier.order]
-        lower = {e.tier for e in others if e.tier.order > rec_entry.tier.order}
+        rec_tier, rec_order = rec_entry.tier, rec_entry.tier.order
+        rivals = [e.provider_id for e in others if e.tier == rec_tier]
+        below = [e for e in others if e.tier.order > rec_order]
+        behind = [(e.provider_id, e.total) for e in below]
+        lower = {e.tier for e in below}
         return robustness.analyse(
             weights,
             (rec, values_of[rec]),
