@@ -85,8 +85,8 @@ def mandate_warnings(
         )
 
     if mandate.regions:
-        anywhere = {r for p in providers if p.regions.served != "unknown" for r in p.regions.served}
-        confirmed = {r for p in eligible if p.regions.served != "unknown" for r in p.regions.served}
+        anywhere = _regions_served(providers)
+        confirmed = _regions_served(eligible)
         nowhere = [r for r in mandate.regions if r not in anywhere]
         unconfirmed = [r for r in mandate.regions if r in anywhere and r not in confirmed]
         if nowhere:
@@ -237,4 +237,14 @@ def weight_warnings(mandate: Mandate, sheet: AnswerSheet) -> list[MandateWarning
                 question_ids=("priorities.weights",),
             )
         )
+    return out
+
+
+def _regions_served(providers: Sequence[Provider]) -> set[str]:
+    """Every region some of these profiles state they serve (one read per profile)."""
+    out: set[str] = set()
+    for p in providers:
+        served = p.regions.served
+        if served != "unknown":
+            out.update(served)
     return out
