@@ -46,3 +46,16 @@ def test_default_factory_is_refused() -> None:
 
     with pytest.raises(TypeError, match="default_factory"):
         slot_init(WithFactory)
+
+
+def test_post_init_is_refused() -> None:
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Checked:
+        value: int
+
+        def __post_init__(self) -> None:
+            if self.value < 0:
+                raise ValueError("negative")
+
+    with pytest.raises(TypeError, match="__post_init__"):
+        slot_init(Checked)

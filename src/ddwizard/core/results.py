@@ -25,6 +25,8 @@ def slot_init(cls: _Frozen) -> _Frozen:
     time per object. One evaluation of 10,000 providers builds several hundred thousand
     checks and open items (PRODUCT.md: scored in under 1 s).
     """
+    if hasattr(cls, "__post_init__"):
+        raise TypeError(f"{cls.__name__}: slot_init would skip its __post_init__")
     params: list[str] = []
     body: list[str] = []
     scope: dict[str, Any] = {}
