@@ -378,7 +378,9 @@ class QuestionsScreen(WizardScreen):
     def _refresh_tabs(self) -> None:
         for tab in self.query(Tab):
             if tab.id and tab.id.startswith("p-"):
-                tab.label = self._tab_label(tab.id.removeprefix("p-"))
+                label = self._tab_label(tab.id.removeprefix("p-"))
+                if tab.label.plain != label.plain:  # only the two whose ▸ mark moves
+                    tab.label = label
 
     def _section_of(self, question_id: str) -> str | None:
         for section in self.questionnaire.sections:
