@@ -39,6 +39,7 @@ from ddwizard.tui.widgets.footer import WizardFooter
 from ddwizard.tui.widgets.help_panel import SEVERITY_STYLES, HelpPanel
 from ddwizard.tui.widgets.question import QuestionField
 from ddwizard.tui.widgets.sidebar import SectionSidebar, SectionState
+from ddwizard.tui.widgets.sizing import FormText, SizedInPlace
 
 if TYPE_CHECKING:
     from ddwizard.core.results import Finding
@@ -55,7 +56,7 @@ STALE: Any = object()
 """``SectionView.loaded_for`` when its fields must be re-filled from the session."""
 
 
-class SectionView(VerticalScroll):
+class SectionView(SizedInPlace, VerticalScroll):
     """One section's questions, built once and shown again (re-filled for another provider)."""
 
     def __init__(self, section: Section, fields: list[QuestionField], provider: str | None):
@@ -64,7 +65,9 @@ class SectionView(VerticalScroll):
         intro = (
             []
             if not section.intro
-            else [Static(Text(shown(section.intro.strip()), style="dim"), classes="section-intro")]
+            else [
+                FormText(Text(shown(section.intro.strip()), style="dim"), classes="section-intro")
+            ]
         )
         super().__init__(*intro, *fields, id=f"section-{section.id}", classes="questions")
         self.section = section

@@ -7,11 +7,12 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from ddwizard.core.questionnaire import Question
+from ddwizard.tui.widgets.sizing import FormText, SizedInPlace
 
 SEVERITY_STYLES = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "dim"}
 
 
-class HelpPanel(VerticalScroll):
+class HelpPanel(SizedInPlace, VerticalScroll):
     """Help text of the focused question (never focusable: it follows the focus)."""
 
     DEFAULT_CSS = """
@@ -24,21 +25,9 @@ class HelpPanel(VerticalScroll):
     _shown_findings: Text | None = None
     _findings_known = False
 
-    def _size_updated(  # type: ignore[no-untyped-def]
-        self, size, virtual_size, container_size, layout=True
-    ):
-        """Take a new content height without asking for another layout of the whole screen.
-
-        The panel's own content is already placed when this runs; Textual's default would
-        lay the screen out again (30 ms on a diligence section) each time the help of the
-        focused question is longer or shorter. Its scrollbar is always shown (``overflow-y:
-        scroll``) so its width never changes either. Textual is pinned to one version.
-        """
-        return super()._size_updated(size, virtual_size, container_size, layout=False)
-
     def compose(self):  # type: ignore[no-untyped-def]
-        yield Static("", classes="findings")
-        yield Static("", classes="help-body")
+        yield FormText("", classes="findings")
+        yield FormText("", classes="help-body")
 
     def show(self, question: Question | None) -> None:
         body = self.query_one(".help-body", Static)

@@ -27,6 +27,8 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Input, SelectionList
 
+from ddwizard.tui.widgets.sizing import SizedInPlace
+
 TICKED = "✓"
 UNTICKED = " "
 CHOSEN = "●"
@@ -75,7 +77,7 @@ def follow_focus(widget: Widget, event: events.Key) -> bool:
     return True
 
 
-class OrderedInput(Input):
+class OrderedInput(SizedInPlace, Input):
     """An Input that handles its own editing keys in the order they arrive."""
 
     DEFAULT_CSS = """
@@ -151,7 +153,7 @@ class OrderedInput(Input):
         return None
 
 
-class TickList(SelectionList[str]):
+class TickList(SizedInPlace, SelectionList[str]):
     """Multiple choice: space ticks the highlighted choice, Enter moves on (never ticks)."""
 
     class Done(Message):
@@ -179,7 +181,7 @@ class TickList(SelectionList[str]):
         return Strip(segments, strip.cell_length)
 
 
-class YesNoChoice(Widget, can_focus=True):
+class YesNoChoice(SizedInPlace, Widget, can_focus=True):
     """Yes / No / Unknown in ONE widget: ``● Yes  ○ No  ○ Unknown``.
 
     One widget instead of a RadioSet and three RadioButtons (four to lay out on every section
@@ -308,7 +310,7 @@ class YesNoChoice(Widget, can_focus=True):
             x -= width + len(self.GAP)
 
 
-class EvidencePicker(Widget, can_focus=True):
+class EvidencePicker(SizedInPlace, Widget, can_focus=True):
     """What an answer rests on, in one line: ``Evidence ◂ document seen ▸``.
 
     One widget instead of a drop-down (six widgets per diligence question to lay out on every

@@ -23,13 +23,14 @@ from typing import Any, Protocol
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.css.query import NoMatches
 from textual.events import DescendantBlur
 from textual.message import Message
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Button, Input, Select, SelectionList, Static
+from textual.widgets._select import SelectOverlay
 
 from ddwizard.core.answers import EVIDENCE_LABELS, Answer, document_date_problem
 from ddwizard.core.questionnaire import (
@@ -50,6 +51,7 @@ from ddwizard.tui.widgets.inputs import (
     YesNoChoice,
     follow_focus,
 )
+from ddwizard.tui.widgets.sizing import FormRow, FormSelectCurrent, FormText, SizedInPlace
 
 SAVE_DELAY = 0.6
 """Seconds of typing pause after which a text answer is saved."""
@@ -97,7 +99,7 @@ def _show_yn(widget: Widget, q: Question, value: Any) -> None:
     widget.show_value(value if isinstance(value, str) else None)
 
 
-class ChoiceSelect(Select[str]):
+class ChoiceSelect(SizedInPlace, Select[str]):
     """A ``Select`` that tolerates being set up while its children are gone.
 
     Sections are composed off-screen and conditional questions come and go; under load a
@@ -108,6 +110,11 @@ class ChoiceSelect(Select[str]):
 
     async def _on_key(self, event: events.Key) -> None:
         follow_focus(self, event)  # keys of a burst that moved the focus on
+
+    def compose(self) -> ComposeResult:
+        # as Textual 8.2.8's Select composes, with the current value sized in place
+        yield FormSelectCurrent(self.prompt)
+        yield SelectOverlay(type_to_search=self._type_to_search).data_bind(compact=Select.compact)
 
     def _setup_options_renderables(self) -> None:
         with contextlib.suppress(NoMatches):
@@ -161,9 +168,9 @@ def _show_multi(widget: Widget, q: Question, value: Any) -> None:
 
 
 def _compose_weights(q: Question, value: Any, read_only: bool) -> ComposeResult:
-    with Horizontal(classes="weights-row"):
+    with FormRow(classes="weights-row"):
         yield Button("Edit weights (F3)", classes="value weights", compact=True, disabled=read_only)
-        yield Static(weights_summary(value), classes="weights-summary")
+        yield FormText(weights_summary(value), classes="weights-summary")
 
 
 def _show_weights(widget: Widget, q: Question, value: Any) -> None:
@@ -183,9 +190,9 @@ def _compose_typed(q: Question, value: Any, read_only: bool) -> ComposeResult:
     if not q.unit:
         yield field  # no row around it: fewer widgets to lay out on every section change
         return
-    with Horizontal(classes="input-row"):
+    with FormRow(classes="input-row"):
         yield field
-        yield Static(Text(shown_line(q.unit), style="dim"), classes="unit")
+        yield FormText(Text(shown_line(q.unit), style="dim"), classes="unit")
 
 
 def _show_typed(widget: Widget, q: Question, value: Any) -> None:
@@ -215,7 +222,7 @@ VALUE_KINDS: Mapping[AnswerType, ValueKind] = {
 }
 
 
-class QuestionField(Vertical):
+class QuestionField(SizedInPlace, Vertical):
     """Prompt, value widget, inline problem, and the note (plus evidence for diligence)."""
 
     DEFAULT_CSS = """
@@ -257,15 +264,15 @@ class QuestionField(Vertical):
 
     def compose(self) -> ComposeResult:
         q = self.question
-        yield Static(self._prompt(), classes="prompt")
+        yield FormText(self._prompt(), classes="prompt")
         yield from self.kind.compose(q, self._current(), self.read_only)
-        problem = Static("", classes="problem")
+        problem = FormText("", classes="problem")
         problem.display = False
         yield problem
         answer = self.answer
         if self.diligence:
             # Evidence is recorded with an answer: shown once the question is answered.
-            with Horizontal(classes="extras") as extras:
+            with FormRow(classes="extras") as extras:
                 extras.display = answer is not None
                 yield EvidencePicker(
                     EVIDENCE_LABELS,
