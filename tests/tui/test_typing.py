@@ -16,6 +16,7 @@ from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
+from ddwizard.core.sessions.store import SessionHandle
 from ddwizard.tui.factory import make_app
 from ddwizard.tui.screens.questions import QuestionsScreen
 from ddwizard.tui.services import Services
@@ -35,6 +36,16 @@ def burst(app: Any, *keys: str) -> None:
         event = events.Key(name, char)
         event.set_sender(app)
         driver.send_message(event)
+
+
+def bitgo_review(services: Services, name: str) -> SessionHandle:
+    """A review with the test mandate, BitGo shortlisted and its SOC 2 answered (document)."""
+    handle = services.store.create(name, services.qset, services.catalog)
+    for qid, value in MANDATE.items():
+        handle.set_answer(qid, value)
+    handle.set_shortlist(["bitgo"])
+    handle.set_diligence("bitgo", "dd.soc2_type2", "yes", evidence="seen_doc")
+    return handle
 
 
 async def settle(pilot: Pilot[None], rounds: int = 6) -> None:
@@ -86,11 +97,7 @@ async def test_a_burst_with_backspace_keeps_its_order_in_every_mandate_field(
 @sync
 @pytest.mark.slow  # a long Pilot key sequence: full suite only
 async def test_a_burst_keeps_its_order_in_the_date_and_evidence_fields(services: Services) -> None:
-    handle = services.store.create("Burst dd", services.qset, services.catalog)
-    for qid, value in MANDATE.items():
-        handle.set_answer(qid, value)
-    handle.set_shortlist(["bitgo"])
-    handle.set_diligence("bitgo", "dd.soc2_type2", "yes", evidence="seen_doc")
+    handle = bitgo_review(services, "Burst dd")
     app = make_app(services, handle=handle)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f5")
@@ -188,11 +195,7 @@ async def test_enter_never_answers_or_unticks(services: Services) -> None:
 @pytest.mark.slow  # a long Pilot key sequence: full suite only
 async def test_a_burst_across_fields_lands_each_key_in_its_field(services: Services) -> None:
     """Tab and Enter inside a burst move on before the keys typed after them are inserted."""
-    handle = services.store.create("Across", services.qset, services.catalog)
-    for qid, value in MANDATE.items():
-        handle.set_answer(qid, value)
-    handle.set_shortlist(["bitgo"])
-    handle.set_diligence("bitgo", "dd.soc2_type2", "yes", evidence="seen_doc")
+    handle = bitgo_review(services, "Across")
     app = make_app(services, handle=handle)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f5")
@@ -227,11 +230,7 @@ async def test_a_burst_starting_on_a_choice_reaches_the_field_the_tabs_lead_to(
 ) -> None:
     """Tab on a yes/no control, a drop-down or the evidence picker moves the focus at once,
     and the letters typed after it in the same burst go to the field it lands on."""
-    handle = services.store.create("From a choice", services.qset, services.catalog)
-    for qid, value in MANDATE.items():
-        handle.set_answer(qid, value)
-    handle.set_shortlist(["bitgo"])
-    handle.set_diligence("bitgo", "dd.soc2_type2", "yes", evidence="seen_doc")
+    handle = bitgo_review(services, "From a choice")
     handle.set_diligence("bitgo", "dd.wallet_model", "segregated_per_client", evidence="seen_doc")
     app = make_app(services, handle=handle)
     async with app.run_test(size=SIZE) as pilot:
