@@ -20,8 +20,9 @@ import pytest
 from textual.widgets._tabs import Underline
 
 from ddwizard.tui.factory import make_app
-from ddwizard.tui.screens.questions import ProviderTab, QuestionsScreen
+from ddwizard.tui.screens.questions import QuestionsScreen
 from ddwizard.tui.services import Services
+from ddwizard.tui.widgets.provider_tab import ProviderTab
 
 from .conftest import demo_session, settle, sync
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from datetime import date
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import events, on
@@ -23,9 +23,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Container, Horizontal, Vertical, VerticalScroll
-from textual.content import Content
 from textual.events import Click, DescendantFocus
-from textual.visual import VisualType
 from textual.widget import Widget
 from textual.widgets import Header, OptionList, Static, Tab, Tabs
 
@@ -36,13 +34,11 @@ from ddwizard.tui.display import shown, shown_line
 from ddwizard.tui.screens.base import WizardScreen
 from ddwizard.tui.screens.question_modes import MODES, QuestionsMode, today_of
 from ddwizard.tui.widgets.footer import WizardFooter
-from ddwizard.tui.widgets.help_panel import SEVERITY_STYLES, HelpPanel
+from ddwizard.tui.widgets.help_panel import HelpPanel, findings_text
+from ddwizard.tui.widgets.provider_tab import ProviderTab
 from ddwizard.tui.widgets.question import QuestionField
 from ddwizard.tui.widgets.sidebar import SectionSidebar, SectionState
 from ddwizard.tui.widgets.sizing import FormText, SizedInPlace
-
-if TYPE_CHECKING:
-    from ddwizard.core.results import Finding
 
 PREBUILD_DELAY = 0.05
 """Seconds between building two off-screen sections after the first paint (keys go first)."""
@@ -74,20 +70,6 @@ class SectionView(SizedInPlace, VerticalScroll):
         self.fields = fields
         self.loaded_for: Any = provider
         """The provider whose answers the fields show (``STALE``: re-fill before showing)."""
-
-
-class ProviderTab(Tab):
-    """A provider's tab. The ▸ that marks the provider shown moves between tabs on every
-    provider switch; the label keeps its width, so it is repainted without laying the screen
-    out again (Textual's relabel costs a layout pass and a re-animated underline)."""
-
-    def update(self, content: VisualType = "", *, layout: bool = True) -> None:
-        width = content.cell_length if isinstance(content, Content) else None
-        if width is not None and width == getattr(self, "_label_width", None):
-            Static.update(self, content, layout=False)
-            return
-        self._label_width = width
-        super().update(content)
 
 
 class QuestionCommands(Provider):
@@ -789,21 +771,3 @@ class QuestionsScreen(WizardScreen):
         event.stop()
         if event.option.id:
             self.show_section(event.option.id)
-
-
-def findings_text(findings: tuple[Finding, ...]) -> Text:
-    text = Text()
-    text.append(f"Findings ({len(findings)})\n", style="bold underline")
-    if not findings:
-        text.append("none so far", style="dim")
-        return text
-    for finding in sorted(findings, key=lambda f: -f.severity.rank):
-        text.append(
-            f"{finding.severity.value.upper():<8} ", style=SEVERITY_STYLES[finding.severity.value]
-        )
-        if finding.breaches_mandate:
-            text.append("breaches the mandate", style="bold red reverse")
-            text.append(" ")
-        text.append(shown(finding.message))
-        text.append(f"  {finding.question_id}\n", style="dim")
-    return text

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from ddwizard.core.questionnaire import Question
+from ddwizard.tui.display import shown
 from ddwizard.tui.widgets.sizing import FormText, SizedInPlace
+
+if TYPE_CHECKING:
+    from ddwizard.core.results import Finding
 
 SEVERITY_STYLES = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "dim"}
 
@@ -67,3 +73,22 @@ class HelpPanel(SizedInPlace, VerticalScroll):
         panel = self.query_one(".findings", Static)
         panel.update(findings or "")
         panel.display = findings is not None
+
+
+def findings_text(findings: tuple[Finding, ...]) -> Text:
+    """A provider's findings for the help panel, most severe first, ids dim."""
+    text = Text()
+    text.append(f"Findings ({len(findings)})\n", style="bold underline")
+    if not findings:
+        text.append("none so far", style="dim")
+        return text
+    for finding in sorted(findings, key=lambda f: -f.severity.rank):
+        text.append(
+            f"{finding.severity.value.upper():<8} ", style=SEVERITY_STYLES[finding.severity.value]
+        )
+        if finding.breaches_mandate:
+            text.append("breaches the mandate", style="bold red reverse")
+            text.append(" ")
+        text.append(shown(finding.message))
+        text.append(f"  {finding.question_id}\n", style="dim")
+    return text
