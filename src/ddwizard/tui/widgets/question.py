@@ -30,7 +30,7 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Button, Input, Select, SelectionList, Static
-from textual.widgets._select import SelectOverlay
+from textual.widgets._select import NonSelectableStatic, SelectCurrent, SelectOverlay
 
 from ddwizard.core.answers import EVIDENCE_LABELS, Answer, document_date_problem
 from ddwizard.core.questionnaire import (
@@ -51,7 +51,7 @@ from ddwizard.tui.widgets.inputs import (
     YesNoChoice,
     follow_focus,
 )
-from ddwizard.tui.widgets.sizing import FormRow, FormSelectCurrent, FormText, SizedInPlace
+from ddwizard.tui.widgets.sizing import FormRow, FormText, SizedInPlace
 
 SAVE_DELAY = 0.6
 """Seconds of typing pause after which a text answer is saved."""
@@ -97,6 +97,19 @@ def _compose_yn(q: Question, value: Any, read_only: bool) -> ComposeResult:
 def _show_yn(widget: Widget, q: Question, value: Any) -> None:
     assert isinstance(widget, YesNoChoice)
     widget.show_value(value if isinstance(value, str) else None)
+
+
+class FormLabel(SizedInPlace, NonSelectableStatic):
+    """The label and arrows of a drop-down's current value."""
+
+
+class FormSelectCurrent(SizedInPlace, SelectCurrent):
+    """A drop-down's current value (as Textual 8.2.8 composes it, sized in place)."""
+
+    def compose(self) -> ComposeResult:
+        yield FormLabel(self.placeholder, id="label")
+        yield FormLabel("▼", classes="arrow down-arrow")
+        yield FormLabel("▲", classes="arrow up-arrow")
 
 
 class ChoiceSelect(SizedInPlace, Select[str]):

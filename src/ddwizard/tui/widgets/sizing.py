@@ -11,11 +11,9 @@ version; ``tests/tui/test_layout_passes.py`` counts the passes.
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.geometry import Size
 from textual.widgets import Static
-from textual.widgets._select import NonSelectableStatic, SelectCurrent
 
 
 class SizedInPlace:
@@ -39,16 +37,3 @@ class FormText(SizedInPlace, Static):
 
 class FormRow(SizedInPlace, Horizontal):
     """A row of the questions form (evidence and date, value and unit)."""
-
-
-class FormLabel(SizedInPlace, NonSelectableStatic):
-    """The label and arrows of a drop-down's current value."""
-
-
-class FormSelectCurrent(SizedInPlace, SelectCurrent):
-    """A drop-down's current value (as Textual 8.2.8 composes it, sized in place)."""
-
-    def compose(self) -> ComposeResult:
-        yield FormLabel(self.placeholder, id="label")
-        yield FormLabel("▼", classes="arrow down-arrow")
-        yield FormLabel("▲", classes="arrow up-arrow")
