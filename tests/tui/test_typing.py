@@ -48,6 +48,17 @@ def bitgo_review(services: Services, name: str) -> SessionHandle:
     return handle
 
 
+async def bitgo_soc2(pilot: Pilot[None]) -> tuple[QuestionsScreen, QuestionField]:
+    """On ``bitgo_review``'s diligence screen (F5), its SOC 2 question shown and focused."""
+    await pilot.press("f5")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, QuestionsScreen) and screen.provider == "bitgo"
+    screen.show_section(screen._section_of("dd.soc2_type2") or "", focus="dd.soc2_type2")
+    await settle(pilot)
+    return screen, field(pilot.app, "dd.soc2_type2")
+
+
 async def settle(pilot: Pilot[None], rounds: int = 6) -> None:
     for _ in range(rounds):
         await pilot.pause()
@@ -100,13 +111,7 @@ async def test_a_burst_keeps_its_order_in_the_date_and_evidence_fields(services:
     handle = bitgo_review(services, "Burst dd")
     app = make_app(services, handle=handle)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("f5")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, QuestionsScreen) and screen.provider == "bitgo"
-        screen.show_section(screen._section_of("dd.soc2_type2") or "", focus="dd.soc2_type2")
-        await settle(pilot)
-        soc2 = field(app, "dd.soc2_type2")
+        _, soc2 = await bitgo_soc2(pilot)
         docdate = soc2.query_one(".docdate", Input)
         keys = [*"2026-01-0", "5", "backspace", "3"]
         assert await typed_into(pilot, docdate, *keys) == "2026-01-03"
@@ -198,13 +203,7 @@ async def test_a_burst_across_fields_lands_each_key_in_its_field(services: Servi
     handle = bitgo_review(services, "Across")
     app = make_app(services, handle=handle)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("f5")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, QuestionsScreen)
-        screen.show_section(screen._section_of("dd.soc2_type2") or "", focus="dd.soc2_type2")
-        await settle(pilot)
-        soc2 = field(app, "dd.soc2_type2")
+        _, soc2 = await bitgo_soc2(pilot)
         docdate = soc2.query_one(".docdate", Input)
         app.screen.set_focus(docdate)
         await pilot.pause()
@@ -234,14 +233,7 @@ async def test_a_burst_starting_on_a_choice_reaches_the_field_the_tabs_lead_to(
     handle.set_diligence("bitgo", "dd.wallet_model", "segregated_per_client", evidence="seen_doc")
     app = make_app(services, handle=handle)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("f5")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, QuestionsScreen) and screen.provider == "bitgo"
-        # yes/no -> evidence -> date -> reference -> note
-        screen.show_section(screen._section_of("dd.soc2_type2") or "", focus="dd.soc2_type2")
-        await settle(pilot)
-        soc2 = field(app, "dd.soc2_type2")
+        screen, soc2 = await bitgo_soc2(pilot)
         screen.set_focus(soc2.value_widget)
         await pilot.pause()
         burst(app, "tab", "tab", "tab", "tab", *"Seen", "backspace", "n")
