@@ -62,10 +62,14 @@ def forward_if_unfocused(widget: Widget, event: events.Key) -> bool:
 
 def follow_focus(widget: Widget, event: events.Key) -> bool:
     """For a choice widget: send on a key that arrived after the focus left it, and move the
-    focus for Tab / shift+Tab at once (not when the key has bubbled up to the app's binding,
-    after the rest of the burst was already read here). True when the key was dealt with."""
-    if forward_if_unfocused(widget, event):
-        return True
+    focus for Tab / shift+Tab at once. True when the key was dealt with."""
+    return forward_if_unfocused(widget, event) or tab_at_once(widget, event)
+
+
+def tab_at_once(widget: Widget, event: events.Key) -> bool:
+    """Tab / shift+Tab moves the focus now, not when the key has bubbled up to the app's
+    binding after the rest of the burst was already read here: the keys typed after it
+    follow it. True when the key was one of them."""
     if event.key not in ("tab", "shift+tab"):
         return False
     event.stop()
@@ -95,16 +99,7 @@ class OrderedInput(SizedInPlace, Input):
         self._held: list[events.Key] | None = None
 
     async def _on_key(self, event: events.Key) -> None:
-        if self._reroute(event):
-            return
-        if event.key in ("tab", "shift+tab"):
-            # Moved at once, so the keys typed after it (already queued here) follow it.
-            event.stop()
-            event.prevent_default()
-            if event.key == "tab":
-                self.screen.focus_next()
-            else:
-                self.screen.focus_previous()
+        if self._reroute(event) or tab_at_once(self, event):
             return
         if event.is_printable:
             return  # Input's own handler inserts it inline (next in the MRO)
