@@ -50,6 +50,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench_report import REFERENCE_IMPORT_S, import_time
+
 STARTUP_RATIO_TARGET = 1.3
 RESUME_RATIO_TARGET = 1.3
 ANSWER_TARGET_MS = 50.0
@@ -382,23 +384,6 @@ def startup_times(sessions: Path, repeat: int) -> tuple[float, float, float, str
     )
 
 
-REFERENCE_IMPORT_S = 0.6
-"""PRODUCT.md: ``import weasyprint`` takes about 0.6 s on its reference 2-core machine."""
-
-
-def machine_speed() -> float:
-    """Median seconds of ``import weasyprint`` in a fresh child: how fast this machine runs now
-    (the same calibration ``bench_report.py`` prints), beside the absolute CPU targets."""
-    command = [sys.executable, "-c", "import weasyprint"]
-
-    def once() -> float:
-        start = time.perf_counter()
-        subprocess.run(command, check=True, env=CHILD_ENV, capture_output=True)
-        return time.perf_counter() - start
-
-    return statistics.median(once() for _ in range(3))
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=9)
@@ -449,7 +434,7 @@ def main() -> int:
         print(f"  of which the atomic, fsynced save       {save_ms:5.1f} ms")
         print(f"  CPU time of the answer (other processes not counted) {answer_cpu[-1]:5.1f} ms")
         switches = switch_cpu_ms(sessions, max(1, min(opts.repeat, 5)))
-    speed = machine_speed()
+    speed = import_time()  # the machine-speed reference bench_report.py prints too
     print(
         "screen switch and section change (CPU, median; baseline: an unbound key); "
         f"machine: `import weasyprint` {speed:.2f} s, ~{speed / REFERENCE_IMPORT_S:.2f}x the "
