@@ -97,7 +97,7 @@ def test_weights_screen(snap_compare: Any, services: Services, fixed_clock: None
         await pilot.press(
             "end", "backspace", "backspace", *"40"
         )  # liquidity 40: the sum is now 110
-        await pilot.pause()
+        await steady_cursor(pilot)
 
     assert snap_compare(
         make_app(services, handle=handle), terminal_size=(100, 30), run_before=open_weights
