@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from tests.tui.conftest import MANDATE, SIZE, read_session, sync
+from tests.tui.conftest import settle as wait_for  # this file's settle counts rounds
 from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
@@ -133,6 +134,12 @@ async def test_keys_typed_while_the_screen_is_built_reach_the_first_question(
     app = make_app(services, handle=handle)
     async with app.run_test(size=SIZE) as pilot:
         burst(app, "A", "c", "x", "backspace", "m", "e")  # before the first paint
+
+        def typed() -> bool:  # the screen is built in a worker: a loaded machine takes longer
+            screen = app.screen
+            return isinstance(screen, QuestionsScreen) and screen.focused is not None
+
+        await wait_for(pilot, typed)
         await settle(pilot, 10)
         assert isinstance(app.screen, QuestionsScreen)
         name = field(app, "client.entity_name")

@@ -361,7 +361,7 @@ class QuestionsScreen(WizardScreen):
         return Text(f"  {name}")
 
     def _refresh_tabs(self) -> None:
-        for tab in self.query(Tab):
+        for tab in self.query_one(Tabs).query(Tab):  # not the whole screen: every form is in it
             if tab.id and tab.id.startswith("p-"):
                 label = self._tab_label(tab.id.removeprefix("p-"))
                 if tab.label.plain != label.plain:  # only the two whose ▸ mark moves

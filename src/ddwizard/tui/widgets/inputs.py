@@ -24,8 +24,10 @@ from textual import events
 from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
+from textual.validation import ValidationResult
 from textual.widget import Widget
 from textual.widgets import Input, SelectionList
+from textual.widgets.input import Selection
 
 from ddwizard.tui.widgets.sizing import SizedInPlace
 
@@ -92,11 +94,48 @@ class OrderedInput(SizedInPlace, Input):
 
     HOLD_AFTER_ENTER = 0.5
     """Seconds keys typed right after Enter wait for the focus to move on."""
+    _refilling = False
+    """True while ``show_text`` re-fills the input."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("select_on_focus", False)
         super().__init__(*args, **kwargs)
         self._held: list[events.Key] | None = None
+
+    def show_text(self, text: str) -> None:
+        """Show ``text`` (a saved value, another provider's) without announcing a change.
+
+        An input without the focus is re-filled as if it had just been built with ``text``:
+        cursor at the end, scrolled to the start. Textual would also place the terminal's
+        cursor and scroll to the input's cursor, which looks up where the input is on
+        screen; for a section still hidden that lays out the whole screen once more.
+        """
+        if self.value == text:
+            return  # the same text: nothing to repaint
+        with self.prevent(Input.Changed):
+            if self.has_focus:
+                self.value = text
+                return
+            self._refilling = True
+            try:
+                self.value = text
+                self.selection = Selection.cursor(len(text))
+            finally:
+                self._refilling = False
+            if self.scroll_x:
+                self.scroll_x = 0
+
+    def _watch_selection(self, selection: Selection) -> None:
+        if not self._refilling:
+            super()._watch_selection(selection)
+
+    def validate(self, value: str) -> ValidationResult | None:
+        # Answers are checked by the form (``value_problem``), not by Input validators; without
+        # validators Textual would still set a -valid class, restyling the input when first
+        # re-filled.
+        if not self.validators:
+            return None
+        return super().validate(value)
 
     async def _on_key(self, event: events.Key) -> None:
         if self._reroute(event) or tab_at_once(self, event):

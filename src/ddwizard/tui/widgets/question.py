@@ -18,7 +18,7 @@ import contextlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from rich.text import Text
 from textual import events, on
@@ -26,11 +26,12 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.css.query import NoMatches
 from textual.events import DescendantBlur
+from textual.geometry import Size
 from textual.message import Message
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Button, Input, Select, SelectionList, Static
-from textual.widgets._select import NonSelectableStatic, SelectCurrent, SelectOverlay
+from textual.widgets._select import SelectCurrent, SelectOverlay
 
 from ddwizard.core.answers import EVIDENCE_LABELS, Answer, document_date_problem
 from ddwizard.core.questionnaire import (
@@ -52,6 +53,8 @@ from ddwizard.tui.widgets.inputs import (
     follow_focus,
 )
 from ddwizard.tui.widgets.sizing import FormRow, FormText, SizedInPlace
+
+PartT = TypeVar("PartT", bound=Widget)
 
 SAVE_DELAY = 0.6
 """Seconds of typing pause after which a text answer is saved."""
@@ -99,17 +102,50 @@ def _show_yn(widget: Widget, q: Question, value: Any) -> None:
     widget.show_value(value if isinstance(value, str) else None)
 
 
-class FormLabel(SizedInPlace, NonSelectableStatic):
-    """The label and arrows of a drop-down's current value."""
-
-
 class FormSelectCurrent(SizedInPlace, SelectCurrent):
-    """A drop-down's current value (as Textual 8.2.8 composes it, sized in place)."""
+    """A drop-down's current value: its label and arrow drawn by this one widget.
+
+    Textual 8.2.8 composes it of a label and two arrows (one hidden), three more widgets to
+    lay out, restyle on focus and paint for every choice question on every section change.
+    Here they are one line of text (wrapped when the label is longer than the field).
+    """
+
+    ARROW_GAP = 2
+    """Columns kept for the arrow at the end of the first line."""
 
     def compose(self) -> ComposeResult:
-        yield FormLabel(self.placeholder, id="label")
-        yield FormLabel("▼", classes="arrow down-arrow")
-        yield FormLabel("▲", classes="arrow up-arrow")
+        return iter(())
+
+    def update(self, label: Any) -> None:
+        self.label = label
+        self.has_value = label is not Select.NULL
+        width, height = self.content_size
+        # A layout pass only when the label takes another number of lines.
+        self.refresh(layout=not width or len(self._lines(width)) != height)
+
+    def _lines(self, width: int) -> list[Text]:
+        label = self.label
+        if isinstance(label, Text):
+            text = label.copy()
+        elif isinstance(label, str):
+            text = Text(label)
+        else:  # nothing chosen (the blank entry)
+            text = Text(self.placeholder, style="dim")
+        inner = max(1, width - self.ARROW_GAP)
+        return list(text.wrap(self.app.console, inner, overflow="fold")) or [Text()]
+
+    def render(self) -> Text:
+        width = self.content_size.width
+        select = self.parent
+        expanded = isinstance(select, Select) and select.expanded
+        lines = self._lines(width)
+        first = lines[0]
+        first.pad_right(max(0, width - self.ARROW_GAP - first.cell_len))
+        first.append(" " + ("▲" if expanded else "▼"), style="dim")
+        return Text("\n").join(lines)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self._lines(width)) if width else 0
 
 
 class ChoiceSelect(SizedInPlace, Select[str]):
@@ -136,6 +172,11 @@ class ChoiceSelect(SizedInPlace, Select[str]):
     def _watch_value(self, value: Any) -> None:
         with contextlib.suppress(NoMatches):
             super()._watch_value(value)
+
+    def _watch_expanded(self, expanded: bool) -> None:
+        with contextlib.suppress(NoMatches):
+            super()._watch_expanded(expanded)
+            self.query_one(FormSelectCurrent).refresh()  # its arrow points the other way
 
 
 def _compose_single(q: Question, value: Any, read_only: bool) -> ComposeResult:
@@ -209,9 +250,8 @@ def _compose_typed(q: Question, value: Any, read_only: bool) -> ComposeResult:
 
 
 def _show_typed(widget: Widget, q: Question, value: Any) -> None:
-    assert isinstance(widget, Input)
-    with widget.prevent(Input.Changed):
-        widget.value = "" if value is None else display_value(value)
+    assert isinstance(widget, OrderedInput)
+    widget.show_text("" if value is None else display_value(value))
 
 
 @dataclass(frozen=True)
@@ -272,6 +312,7 @@ class QuestionField(SizedInPlace, Vertical):
         self.kind = VALUE_KINDS[question.type]
         self._save_timers: dict[str, Timer] = {}
         self._pending: dict[str, str] = {}
+        self._parts: dict[str, Widget] = {}
 
     # --- composition -------------------------------------------------------------------
 
@@ -333,7 +374,7 @@ class QuestionField(SizedInPlace, Vertical):
 
     @property
     def value_widget(self) -> Widget:
-        return self.query_one(".value")
+        return self._part(".value", Widget)
 
     def focus_value(self, attempts: int = 5) -> None:
         """Focus the answer and bring the whole question into view (no scroll animation)."""
@@ -364,14 +405,12 @@ class QuestionField(SizedInPlace, Vertical):
         if not self.is_mounted:
             return  # composed from self.answer when it mounts
         prompt = self._prompt()
-        label = self.query_one(".prompt", Static)
+        label = self._part(".prompt", Static)
         if label.content != prompt:  # only a re-confirmation notice changes it
             label.update(prompt)
         self.kind.show(self.value_widget, self.question, self._current())
         if self.diligence:
-            self.query_one(".evidence", EvidencePicker).show_value(
-                answer.evidence if answer else None
-            )
+            self._part(".evidence", EvidencePicker).show_value(answer.evidence if answer else None)
             self._set_text(".docdate", _date_text(answer))
             self._set_text(".reference", (answer.reference or "") if answer else "")
         self._set_text(".note", (answer.note or "") if answer else "")
@@ -379,11 +418,15 @@ class QuestionField(SizedInPlace, Vertical):
         self.show_problem(None)
 
     def _set_text(self, selector: str, text: str) -> None:
-        widget = self.query_one(selector, Input)
-        if widget.value == text:
-            return  # the same text: nothing to repaint
-        with widget.prevent(Input.Changed):
-            widget.value = text
+        self._part(selector, OrderedInput).show_text(text)
+
+    def _part(self, selector: str, kind: type[PartT]) -> PartT:
+        """One of this question's widgets (composed once, looked up once)."""
+        widget = self._parts.get(selector)
+        if widget is None:
+            widget = self._parts[selector] = self.query_one(selector, kind)
+        assert isinstance(widget, kind)
+        return widget
 
     # --- value events --------------------------------------------------------------------
 
@@ -573,9 +616,9 @@ class QuestionField(SizedInPlace, Vertical):
         """Evidence, document date and reference as typed; None if one of them is not valid."""
         if not self.diligence:
             return None
-        evidence = self.query_one(".evidence", EvidencePicker).value
-        raw_date = self.query_one(".docdate", Input).value.strip()
-        reference = self.query_one(".reference", Input).value.strip()
+        evidence = self._part(".evidence", EvidencePicker).value
+        raw_date = self._part(".docdate", Input).value.strip()
+        reference = self._part(".reference", Input).value.strip()
         doc_date, problem = parse_document_date(raw_date, self.saver.today())
         if problem or free_text_problem(reference, max_len=MAX_REFERENCE_LENGTH):
             return None
@@ -587,7 +630,7 @@ class QuestionField(SizedInPlace, Vertical):
 
     def note_text(self) -> str:
         """The note as typed, if it may be saved ('' otherwise)."""
-        note = self.query_one(".note", Input).value
+        note = self._part(".note", Input).value
         if free_text_problem(note, max_len=MAX_NOTE_LENGTH, multiline=True):
             return ""
         return note
@@ -635,11 +678,11 @@ class QuestionField(SizedInPlace, Vertical):
     # --- display ---------------------------------------------------------------------
 
     def _problem_text(self) -> str:
-        label = self.query_one(".problem", Static)
+        label = self._part(".problem", Static)
         return "" if label.has_class("-hint") else str(label.content)
 
     def show_problem(self, problem: str | None) -> None:
-        label = self.query_one(".problem", Static)
+        label = self._part(".problem", Static)
         if not problem and not label.display and not self.has_class("-invalid"):
             return  # nothing shown and nothing to show
         label.update(Text(shown(problem or ""), style="bold red"))
@@ -649,7 +692,7 @@ class QuestionField(SizedInPlace, Vertical):
 
     def show_hint(self, hint: str) -> None:
         """How to answer (not a problem with what was typed)."""
-        label = self.query_one(".problem", Static)
+        label = self._part(".problem", Static)
         label.update(Text(hint))
         label.display = True
         label.add_class("-hint")
@@ -659,7 +702,7 @@ class QuestionField(SizedInPlace, Vertical):
         if self.diligence:
             answered = self.answer is not None
             for selector in (".extras", ".reference"):
-                widget = self.query_one(selector)
+                widget = self._part(selector, Widget)
                 if widget.display != answered:
                     widget.display = answered
 
@@ -675,11 +718,11 @@ class QuestionField(SizedInPlace, Vertical):
 
     def _remaining_problem(self) -> str | None:
         if self.kind.typed:
-            problem = self._typed_problem(self.query_one(".value", Input).value)
+            problem = self._typed_problem(self._part(".value", Input).value)
             if problem:
                 return problem
         if self.diligence:
-            raw = self.query_one(".docdate", Input).value.strip()
+            raw = self._part(".docdate", Input).value.strip()
             return parse_document_date(raw, self.saver.today())[1]
         return None
 
