@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -26,6 +27,7 @@ from textual.worker import Worker, WorkerState
 
 from ddwizard.core.errors import DdwizardError
 from ddwizard.tui.display import shown, shown_line
+from ddwizard.tui.idle_gc import CHECK_EVERY, IdleCollector
 from ddwizard.tui.screens.base import WizardScreen
 
 if TYPE_CHECKING:
@@ -158,6 +160,8 @@ class DdwizardApp(App[None]):
         self.export_job: ExportJob | None = None
         """The memo being written (or the last one written) for the open review."""
         self._quit_after_export = False
+        self.idle_gc = IdleCollector()
+        """Full garbage collections wait for a pause in the user's keys and clicks."""
 
     # --- lifecycle ---------------------------------------------------------------------
 
@@ -174,12 +178,23 @@ class DdwizardApp(App[None]):
         return HomeScreen()
 
     def on_mount(self) -> None:
+        self.idle_gc.start()
+        self.set_interval(CHECK_EVERY, self._collect_garbage_if_idle)
         if self._initial_handle is not None:
             handle, self._initial_handle = self._initial_handle, None
             self.open_session(handle)
 
     def on_unmount(self) -> None:
+        self.idle_gc.stop()
         self.close_session()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key | events.MouseDown):
+            self.idle_gc.input_seen()
+        await super().on_event(event)
+
+    def _collect_garbage_if_idle(self) -> None:
+        self.idle_gc.collect_if_idle(busy=any(w.is_running for w in self.workers))
 
     async def action_quit(self) -> None:
         """Let the keys typed just before quitting take effect, save everything, then exit.
