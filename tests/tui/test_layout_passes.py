@@ -106,6 +106,12 @@ async def test_section_changes_and_provider_switches_lay_out_at_most_twice(
         tabs = {t.id: str(t.label) for t in diligence.query(ProviderTab)}
         assert tabs[f"p-{diligence.provider}"].startswith("▸")
         assert not tabs[f"p-{provider}"].startswith("▸")
+        # the underline is under the new tab at once, not one repaint later
+        diligence.action_next_provider()
+        active = diligence.query_one(f"#p-{diligence.provider}", ProviderTab)
+        span = active.virtual_region.shrink(active.styles.gutter).column_span
+        assert span[1] > span[0]
+        assert (underline.highlight_start, underline.highlight_end) == span
 
 
 @sync

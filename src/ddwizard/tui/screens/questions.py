@@ -35,7 +35,7 @@ from ddwizard.tui.screens.base import WizardScreen
 from ddwizard.tui.screens.question_modes import MODES, QuestionsMode, today_of
 from ddwizard.tui.widgets.footer import WizardFooter
 from ddwizard.tui.widgets.help_panel import HelpPanel, findings_text
-from ddwizard.tui.widgets.provider_tab import ProviderTab
+from ddwizard.tui.widgets.provider_tab import ProviderTab, ProviderTabs
 from ddwizard.tui.widgets.question import QuestionField
 from ddwizard.tui.widgets.sidebar import SectionSidebar, SectionState
 from ddwizard.tui.widgets.sizing import FormText, SizedInPlace
@@ -268,7 +268,7 @@ class QuestionsScreen(WizardScreen):
             with Vertical(id="main"):
                 if self.kind.per_provider:
                     # Focusable: left/right switch the provider (ctrl+o works anywhere).
-                    yield Tabs(id="providers")
+                    yield ProviderTabs(id="providers")
                 yield Static("", id="section-title")
                 with Container(id="center"):
                     yield HelpPanel(id="help")
