@@ -123,7 +123,6 @@ class DdwizardApp(App[None]):
     TITLE = "ddwizard"
     # The home screen is the default screen, whose own CSS_PATH Textual does not load.
     CSS_PATH = ["screens/common.tcss", "screens/home.tcss"]  # noqa: RUF012
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # noqa: RUF012
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "show_help", "Keys", priority=True),
         *[Binding(s.key, f"go('{s.name}')", s.title) for s in SCREENS.values()],

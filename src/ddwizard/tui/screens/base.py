@@ -19,6 +19,12 @@ if TYPE_CHECKING:
     from ddwizard.tui.app import DdwizardApp
 
 
+SIDE_BY_SIDE: list[tuple[int, str]] = [(0, "-narrow"), (110, "-wide")]
+"""Width classes of the screens that put panes side by side when the terminal is wide (their
+CSS reads ``-narrow`` and ``-wide``). Only those screens have them: setting a class restyles
+the whole screen, which on the home screen was a tenth of its first paint."""
+
+
 class WizardScreen(Screen[None]):
     """A main screen of an open review (mandate, weights, results, diligence, review, export)."""
 

@@ -16,7 +16,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.events import Click
 from textual.screen import Screen
 from textual.widgets import Header, Input, Static
@@ -60,7 +60,10 @@ class HomeScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with VerticalScroll(id="home"):
+        # Not a scroll pane: the sessions table, last, takes the height left and scrolls
+        # itself, so the screen fits any terminal from 80x24 (a scroll pane and its
+        # scrollbars cost a sixth of this screen's first paint).
+        with Vertical(id="home"):
             yield Static(
                 Text.assemble(
                     ("Choose an institutional crypto custodian", "bold"),
@@ -80,11 +83,11 @@ class HomeScreen(Screen[None]):
                 # A plain label, not a Button: Enter in either field starts; this is for the
                 # mouse, and a Button's styles cost a noticeable part of the first paint.
                 yield Static(Text(" Start ", style="bold reverse"), id="start")
+            yield Static("Open a session file  (ctrl+o)", classes="panel-title")
+            yield OrderedInput(placeholder="path/to/session.json, then Enter", id="open-path")
             yield Static("Resume a review  (ctrl+r, then Enter)", classes="panel-title")
             # The table is mounted once the sessions are known (after the first paint).
             yield Static("", id="no-sessions", classes="hint")
-            yield Static("Open a session file  (ctrl+o)", classes="panel-title")
-            yield OrderedInput(placeholder="path/to/session.json, then Enter", id="open-path")
         yield WizardFooter()
 
     def on_mount(self) -> None:

@@ -31,7 +31,7 @@ from ddwizard.core.answers import Answer
 from ddwizard.core.questionnaire import Questionnaire, Section
 from ddwizard.core.sessions.session import Position
 from ddwizard.tui.display import shown, shown_line
-from ddwizard.tui.screens.base import WizardScreen
+from ddwizard.tui.screens.base import SIDE_BY_SIDE, WizardScreen
 from ddwizard.tui.screens.question_modes import MODES, QuestionsMode, today_of
 from ddwizard.tui.widgets.footer import WizardFooter
 from ddwizard.tui.widgets.help_panel import HelpPanel, findings_text
@@ -171,6 +171,7 @@ class QuestionsScreen(WizardScreen):
     """Sidebar of sections, the current section's questions, help for the focused one."""
 
     CSS_PATH = "questions.tcss"
+    HORIZONTAL_BREAKPOINTS = SIDE_BY_SIDE
     COMMANDS: ClassVar[set[Any]] = {QuestionCommands}
     AUTO_FOCUS = ""  # the screen focuses the question to answer itself (not the sidebar)
 

@@ -25,7 +25,7 @@ from ddwizard.core.questionnaire import CRITERIA
 from ddwizard.core.results import Evaluation, RecommendationStatus, Tier
 from ddwizard.core.sessions.session import Position
 from ddwizard.tui.display import shown
-from ddwizard.tui.screens.base import WizardScreen
+from ddwizard.tui.screens.base import SIDE_BY_SIDE, WizardScreen
 from ddwizard.tui.widgets.footer import WizardFooter
 from ddwizard.tui.widgets.help_panel import SEVERITY_STYLES
 
@@ -152,6 +152,7 @@ def finding_line(text: Text, finding: Finding, *, name: str | None = None) -> No
 
 class ResultsScreen(WizardScreen):
     CSS_PATH = "results.tcss"
+    HORIZONTAL_BREAKPOINTS = SIDE_BY_SIDE
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "toggle_shortlist", "Shortlist on/off"),
