@@ -127,3 +127,45 @@ async def test_moving_the_focus_does_not_repaint_the_whole_screen(services: Serv
         assert app.focused is target
         # Textual's default marks the whole screen for repainting on every focus change
         assert not screen._repaint_required
+
+
+@sync
+async def test_sections_are_laid_out_out_of_sight_before_they_are_first_shown(
+    services: Services,
+) -> None:
+    app = make_app(services, handle=demo_session(services, "Warm sections"))
+    async with app.run_test(size=WIDE) as pilot:
+        assert await settle(pilot, lambda: all_built(app, "mandate"), seconds=20)
+        screen = app.screen
+        assert isinstance(screen, QuestionsScreen)
+        assert await settle(pilot, lambda: screen._warming is None, seconds=5)
+        await quiet(pilot)
+        hidden = [v for v in screen._views.values() if v is not screen._view]
+        assert hidden
+        for view in hidden:  # put back as built: hidden, in the flow, focusable when shown
+            assert not view.display and not view.warming
+            inline = view.styles.inline
+            assert not any(inline.has_rule(r) for r in ("position", "offset", "width", "height"))
+        # The next section was already laid out: showing it gives its fields no new size.
+        upcoming = screen._views[screen._navigable()[1]]
+        before = {f.question.id: f._size for f in upcoming.fields if f.display}
+        assert before and all(before.values())
+        await pilot.press("pagedown")
+        await quiet(pilot)
+        assert screen._view is upcoming
+        assert {f.question.id: f._size for f in upcoming.fields if f.display} == before
+
+        # While laid out out of sight, a section is below the screen and out of the focus
+        # chain; it is hidden again afterwards.
+        other = next(v for v in screen._views.values() if v is not screen._view)
+        screen._warm(other)
+        other.display = True
+        assert await settle(pilot, lambda: bool(other.size), seconds=5)
+        assert other.region.y >= app.size.height
+        chain = screen.focus_chain
+        assert chain and not any(other in w.ancestors for w in chain)
+        await pilot.press("tab", "tab", "tab")
+        assert app.focused is not None and other not in app.focused.ancestors
+        screen._end_warming()
+        await quiet(pilot)
+        assert not other.display and not other.styles.inline.has_rule("position")
