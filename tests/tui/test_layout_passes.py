@@ -50,6 +50,17 @@ async def quiet(pilot: Any) -> None:
             return
 
 
+async def mandate_built(pilot: Any) -> QuestionsScreen:
+    """The mandate screen once every section is built and nothing is left to do."""
+    app = pilot.app
+    assert await settle(pilot, lambda: all_built(app, "mandate"), seconds=20)
+    screen = app.screen
+    assert isinstance(screen, QuestionsScreen)
+    assert await settle(pilot, lambda: screen._warming is None, seconds=5)
+    await quiet(pilot)
+    return screen
+
+
 async def layout_passes(pilot: Any, key: str) -> int:
     screen = pilot.app.screen
     passes = 0
@@ -76,10 +87,7 @@ async def test_section_changes_and_provider_switches_lay_out_at_most_twice(
     monkeypatch.delenv("TEXTUAL_ANIMATIONS", raising=False)  # the user's choice wins
     app = make_app(services, handle=demo_session(services, "Layout passes"))
     async with app.run_test(size=WIDE) as pilot:
-        assert await settle(pilot, lambda: all_built(app, "mandate"), seconds=20)
-        await quiet(pilot)
-        screen = app.screen
-        assert isinstance(screen, QuestionsScreen)
+        screen = await mandate_built(pilot)
         mandate_first = screen.section_id
         assert await layout_passes(pilot, "pagedown") <= 2  # first showing
         assert screen.section_id != mandate_first
@@ -118,10 +126,7 @@ async def test_section_changes_and_provider_switches_lay_out_at_most_twice(
 async def test_moving_the_focus_does_not_repaint_the_whole_screen(services: Services) -> None:
     app = make_app(services, handle=demo_session(services, "Focus repaint"))
     async with app.run_test(size=WIDE) as pilot:
-        assert await settle(pilot, lambda: all_built(app, "mandate"), seconds=20)
-        await quiet(pilot)
-        screen = app.screen
-        assert isinstance(screen, QuestionsScreen)
+        screen = await mandate_built(pilot)
         target = next(w for w in screen._fields[1].focusables())
         screen.set_focus(target)
         assert app.focused is target
@@ -135,11 +140,7 @@ async def test_sections_are_laid_out_out_of_sight_before_they_are_first_shown(
 ) -> None:
     app = make_app(services, handle=demo_session(services, "Warm sections"))
     async with app.run_test(size=WIDE) as pilot:
-        assert await settle(pilot, lambda: all_built(app, "mandate"), seconds=20)
-        screen = app.screen
-        assert isinstance(screen, QuestionsScreen)
-        assert await settle(pilot, lambda: screen._warming is None, seconds=5)
-        await quiet(pilot)
+        screen = await mandate_built(pilot)
         hidden = [v for v in screen._views.values() if v is not screen._view]
         assert hidden
         for view in hidden:  # put back as built: hidden, in the flow, focusable when shown

@@ -1,7 +1,7 @@
 """Python's full garbage collections run while the user pauses, not in the middle of a key.
 
 An open review holds a few hundred thousand long-lived objects (the built forms are frozen
-out of collections once built, see ``questions.freeze_built_objects``; results, screens and
+out of collections once built, see ``screens.questions.freeze_built_objects``; results, screens and
 evaluations are not). CPython starts a full collection after a fixed number of allocations,
 wherever that falls: 20-50 ms measured inside an F2, a PgDn or an F5, landing on whichever
 key the allocations happened to add up on. Young collections (cheap, a few ms at most) still

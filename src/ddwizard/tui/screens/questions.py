@@ -22,9 +22,8 @@ from textual._context import active_app
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
-from textual.containers import Container, Horizontal, Vertical, VerticalScroll
+from textual.containers import Container, Horizontal, Vertical
 from textual.events import Click, DescendantFocus
-from textual.geometry import Region
 from textual.widget import Widget
 from textual.widgets import Header, OptionList, Static, Tab, Tabs
 
@@ -38,46 +37,17 @@ from ddwizard.tui.widgets.footer import WizardFooter
 from ddwizard.tui.widgets.help_panel import HelpPanel, findings_text
 from ddwizard.tui.widgets.provider_tab import ProviderTab, ProviderTabs
 from ddwizard.tui.widgets.question import QuestionField
+from ddwizard.tui.widgets.section_view import STALE, SectionView
 from ddwizard.tui.widgets.sidebar import SectionSidebar, SectionState
-from ddwizard.tui.widgets.sizing import FormText, SizedInPlace
 
 PREBUILD_DELAY = 0.05
 """Seconds between building two off-screen sections after the first paint (keys go first)."""
 PREBUILD_START = 1.0
 """Seconds after the screen is shown before the off-screen sections are built."""
-WARM_OFFSET = 10_000
-"""Rows below the screen where a section is laid out before it is first shown."""
 
 
 TYPING_KEYS = frozenset({"backspace", "delete", "left", "right", "home", "end", "enter", "space"})
 """Keys kept for the first question while the screen is built (with the printable ones)."""
-STALE: Any = object()
-"""``SectionView.loaded_for`` when its fields must be re-filled from the session."""
-
-
-class SectionView(SizedInPlace, VerticalScroll):
-    """One section's questions, built once and shown again (re-filled for another provider)."""
-
-    def __init__(self, section: Section, fields: list[QuestionField], provider: str | None):
-        # The intro scrolls with the questions: a fixed-height pane above them would change
-        # height from section to section and cost every section change a second layout pass.
-        intro = (
-            []
-            if not section.intro
-            else [
-                FormText(Text(shown(section.intro.strip()), style="dim"), classes="section-intro")
-            ]
-        )
-        super().__init__(*intro, *fields, id=f"section-{section.id}", classes="questions")
-        self.section = section
-        self.fields = fields
-        self.loaded_for: Any = provider
-        """The provider whose answers the fields show (``STALE``: re-fill before showing)."""
-        self.warming = False
-        """Laid out out of sight before its first showing: its fields cannot take the focus."""
-
-    def allow_focus_children(self) -> bool:
-        return not self.warming and super().allow_focus_children()
 
 
 class QuestionCommands(Provider):
@@ -169,15 +139,6 @@ def freeze_built_objects() -> None:
     """
     gc.collect(1)  # the young garbage, not the frozen forms
     gc.freeze()
-
-
-def paint_into_caches(view: Widget) -> None:
-    """Let every laid-out widget of ``view`` paint its lines into its own cache, as the
-    screen would paint them: they are reused when it is shown at the same size."""
-    for widget in view.walk_children(Widget, with_self=True):
-        region = widget.region
-        if region:
-            widget.render_lines(Region(0, 0, region.width, region.height))
 
 
 def _status(handle: Any) -> str | None:
@@ -420,7 +381,7 @@ class QuestionsScreen(WizardScreen):
             if not warming.size:
                 self.set_timer(PREBUILD_DELAY, self._prebuild_next)  # not laid out yet
                 return
-            paint_into_caches(warming)
+            warming.paint_into_caches()
         self._end_warming()
         for section in self.questionnaire.sections:
             if section.id not in self._views:
@@ -432,39 +393,21 @@ class QuestionsScreen(WizardScreen):
         freeze_built_objects()
 
     def _warm(self, view: SectionView) -> None:
-        """Lay ``view`` out once, out of sight, before it is first shown.
-
-        A section's first showing cost twice its later ones (about 100 ms of CPU against 50
-        on the diligence screen): every widget took its first size, its first arrangement and
-        its first content height then. Here the view is laid out at the size it will have,
-        out of the flow and below the screen (nothing reaches the terminal, nothing can be
-        clicked, and its fields are out of the focus chain), and each widget paints itself
-        into its cache; ``_end_warming`` hides it again. When it is shown for real, its sizes
-        are known and unchanged and its lines painted, as for a section shown before.
-        """
+        """Lay ``view`` out out of sight at the size it will have (``SectionView.warm``)."""
         shown = self._view
         size = shown.outer_size if shown is not None else None
         if not size:
             view.display = False  # nothing to match yet: laid out when first shown
             return
-        styles = view.styles
-        styles.position = "absolute"
-        styles.offset = (0, WARM_OFFSET)
-        styles.width, styles.height = size.width, size.height
-        view.warming = True
+        view.warm(size)
         self._warming = view
 
     def _end_warming(self) -> None:
         view, self._warming = self._warming, None
-        if view is None:
-            return
-        styles = view.styles
-        styles.position = None
-        styles.offset = None
-        styles.width = styles.height = None
-        view.warming = False
-        if view is not self._view:
-            view.display = False
+        if view is not None:
+            view.end_warming()
+            if view is not self._view:
+                view.display = False
 
     def _view_for(self, section: Section) -> SectionView:
         view = self._views.get(section.id)
